@@ -1,0 +1,38 @@
+/* analyzer.h - the pipeline from captured packets to the session model.
+ *
+ * capture (pcap file or live) -> decode -> TCP flows -> per-leg layers
+ * (proxy HTTP, tunnel, TLS recognition, Upgrade handshake, WebSocket
+ * frames and messages, permessage-deflate) -> sess_sink.
+ */
+#ifndef WSTAP_ANALYZER_H
+#define WSTAP_ANALYZER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "session.h"
+
+struct analyzer_cfg {
+	uint64_t max_message;    /* cap on one kept message (bytes) */
+	uint64_t max_inflate;    /* cap on one inflated message (bytes) */
+	uint64_t memcap;         /* cap on all buffered stream data */
+	double idle_timeout;     /* seconds; 0 = legs never expire */
+	const uint64_t *only_ids;/* -s: report only these legs (borrowed) */
+	size_t n_only;
+};
+
+struct analyzer;
+
+struct analyzer *analyzer_new(const struct analyzer_cfg *cfg,
+			      const struct sess_sink *sink);
+/* One captured packet (borrowed for the call). */
+void analyzer_packet(struct analyzer *a, int linktype, const uint8_t *data,
+		     size_t caplen, size_t wirelen, double ts);
+/* End of input: every open leg ends (as incomplete where it was cut),
+ * then sink->finish. */
+void analyzer_finish(struct analyzer *a);
+const struct sess_stats *analyzer_stats(const struct analyzer *a);
+void analyzer_free(struct analyzer *a);
+
+#endif

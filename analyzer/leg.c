@@ -1,0 +1,700 @@
+/* leg.c - one leg's lanes: proxy HTTP, holding, tunnel recognition and the
+ * hand-offs between them (RFC 9110 §9.3.6 CONNECT, RFC 9110 §7.8 Upgrade). */
+#include "leg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+static void lane_feed(struct leg_state *ls, int dir, const uint8_t *p,
+		      size_t n);
+
+void leg_mark(struct leg_state *ls, enum stage s)
+{
+	struct stage_mark *m = &ls->pub.stages[s];
+
+	if (m->seen)
+		return;
+	m->seen = true;
+	m->ts = ls->pm ? ls->pm->ts : 0;
+	m->pkt = ls->pm ? ls->pm->num : 0;
+}
+
+/* ---- header value collection ---------------------------------------- */
+
+static bool name_is(const struct hdr_vals *h, const char *want)
+{
+	size_t n = strlen(want);
+	if (h->name_long || h->name_len != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = h->name[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != want[i])
+			return false;
+	}
+	return true;
+}
+
+/* Appends a piece to a NUL-terminated fixed buffer, cutting at its size. */
+static void append_cut(char *dst, size_t size, size_t *len, const uint8_t *p,
+		       size_t n)
+{
+	size_t room = size - 1 - *len;
+	if (n > room)
+		n = room;
+	memcpy(dst + *len, p, n);
+	*len += n;
+	dst[*len] = '\0';
+}
+
+/* Stores a finished field's value; repeated fields join with ", "
+ * (RFC 9110 §5.3). */
+static void store_value(char *dst, size_t size, const struct hdr_vals *h)
+{
+	size_t len = strlen(dst);
+	if (len && len + 2 < size) {
+		dst[len++] = ',';
+		dst[len++] = ' ';
+		dst[len] = '\0';
+	}
+	append_cut(dst, size, &len, (const uint8_t *)h->value, h->value_len);
+}
+
+static void field_done(struct hdr_vals *h)
+{
+	static const struct {
+		const char *name;
+		size_t off, size;
+	} map[] = {
+#define F(n, f) { n, offsetof(struct hdr_vals, f), sizeof(((struct hdr_vals *)0)->f) }
+		F("upgrade", upgrade),
+		F("connection", connection),
+		F("host", host),
+		F("sec-websocket-key", key),
+		F("sec-websocket-accept", accept),
+		F("sec-websocket-version", version),
+		F("sec-websocket-protocol", protocol),
+		F("sec-websocket-extensions", extensions),
+		F("proxy-authenticate", proxy_authenticate),
+		F("x-squid-error", squid_error),
+		F("via", via),
+		F("x-forwarded-for", xff),
+		F("forwarded", forwarded),
+#undef F
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+		if (name_is(h, map[i].name)) {
+			store_value((char *)h + map[i].off, map[i].size, h);
+			if (i == 3)
+				h->key_seen = true;
+			if (i == 4)
+				h->accept_seen = true;
+			break;
+		}
+	}
+	if (name_is(h, "proxy-authorization"))
+		h->proxy_authorization = true;
+	h->name_len = 0;
+	h->name_long = false;
+	h->value_len = 0;
+}
+
+/* ---- head copies ---------------------------------------------------- */
+
+/* Copies the part of the current chunk that belongs to the head, up to
+ * stream offset `upto`. */
+static void head_copy(struct lane_dir *d, uint64_t upto)
+{
+	uint64_t from = d->head_copied > d->chunk_off ? d->head_copied :
+							d->chunk_off;
+	uint64_t chunk_end = d->chunk_off + d->chunk_len;
+	if (upto > chunk_end)
+		upto = chunk_end;
+	if (from >= upto)
+		return;
+	size_t n = (size_t)(upto - from);
+	const uint8_t *src = d->chunk + (from - d->chunk_off);
+	if (!d->head_buf)
+		d->head_buf = malloc(HEAD_COPY_MAX);
+	size_t room = d->head_buf ? HEAD_COPY_MAX - d->head_len : 0;
+	if (n > room) {
+		d->head_trunc = true;
+		n = room;
+	}
+	if (n)
+		memcpy(d->head_buf + d->head_len, src, n);
+	d->head_len += n;
+	d->head_copied = upto;
+}
+
+static void emit_head(struct leg_state *ls, int dir, bool is_request,
+		      int status)
+{
+	struct lane_dir *d = &ls->d[dir];
+	const struct sess_sink *sink = analyzer_sink(ls->an);
+	struct sess_stats *st = analyzer_stats_rw(ls->an);
+	struct http_head h = {
+		.dir = (enum dir)dir,
+		.is_request = is_request,
+		.ts = ls->pm->ts,
+		.pkt = ls->pm->num,
+		.raw = d->head_buf,
+		.raw_len = d->head_buf ? d->head_len : 0,
+		.raw_truncated = d->head_trunc,
+		.status = status,
+	};
+	st->http_heads++;
+	if (d->head_trunc)
+		st->head_copy_truncated++;
+	if (sink->http_head && !ls->reported)
+		sink->http_head(sink->ctx, &ls->pub, &h);
+	d->head_active = false;
+	d->head_len = 0;
+	d->head_trunc = false;
+}
+
+/* ---- pending requests (pipelining) ------------------------------------ */
+
+static void pend_push(struct leg_state *ls, enum req_kind k)
+{
+	if (ls->pend_count == PENDING_MAX) {
+		leg_note(&ls->pub, NOTE_WARN, "pipeline_cap",
+			 "more than %d requests awaiting answers; older ones "
+			 "forgotten (packet %llu)", PENDING_MAX,
+			 (unsigned long long)ls->pm->num);
+		ls->pend_head = (ls->pend_head + 1) % PENDING_MAX;
+		ls->pend_count--;
+	}
+	ls->pending[(ls->pend_head + ls->pend_count) % PENDING_MAX] = k;
+	ls->pend_count++;
+}
+
+static enum req_kind pend_front(const struct leg_state *ls)
+{
+	return ls->pend_count ? ls->pending[ls->pend_head] : REQ_OTHER;
+}
+
+static void pend_pop(struct leg_state *ls)
+{
+	if (!ls->pend_count)
+		return;
+	ls->pend_head = (ls->pend_head + 1) % PENDING_MAX;
+	ls->pend_count--;
+}
+
+/* ---- lanes ---------------------------------------------------------- */
+
+static int http_event(void *user, const struct http_event *ev);
+
+static void http_start(struct leg_state *ls, int dir)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	http_init(&d->http, dir == DIR_CLIENT ? HTTP_KIND_REQUEST :
+						HTTP_KIND_RESPONSE,
+		  http_event, d);
+	d->http.offset = d->offset;
+	d->http_ready = true;
+	d->lane = LANE_HTTP;
+}
+
+/* Releases the client's held bytes into whatever lane it is in now. */
+static void release_hold(struct leg_state *ls)
+{
+	struct lane_dir *d = &ls->d[DIR_CLIENT];
+	uint8_t *buf = d->hold;
+	size_t n = d->hold_len;
+
+	d->hold = NULL;
+	d->hold_len = 0;
+	if (n) {
+		/* These bytes were counted when held; they are fed again now,
+		 * from the offset where they began. */
+		d->offset -= n;
+		if (d->lane == LANE_HTTP)
+			d->http.offset = d->offset;
+		lane_feed(ls, DIR_CLIENT, buf, n);
+	}
+	free(buf);
+}
+
+static void hold_bytes(struct leg_state *ls, const uint8_t *p, size_t n)
+{
+	struct lane_dir *d = &ls->d[DIR_CLIENT];
+
+	if (n > HOLD_MAX - d->hold_len) {
+		if (!d->hold_overflow)
+			leg_note(&ls->pub, NOTE_WARN, "hold_cap",
+				 "the client sent more than %d bytes before the "
+				 "answer to its request; the excess was not "
+				 "analysed (packet %llu)", HOLD_MAX,
+				 (unsigned long long)ls->pm->num);
+		d->hold_overflow = true;
+		n = HOLD_MAX - d->hold_len;
+	}
+	if (!n)
+		return;
+	if (!d->hold) {
+		d->hold = malloc(HOLD_MAX);
+		if (!d->hold)
+			return;
+	}
+	memcpy(d->hold + d->hold_len, p, n);
+	d->hold_len += n;
+}
+
+static void host_port_from_uri(const char *uri, char *out, size_t size)
+{
+	/* absolute-form: scheme "://" authority [path]; RFC 9112 §3.2.2 */
+	const char *s = strstr(uri, "://");
+	const char *scheme_end = s;
+	s = s ? s + 3 : uri;
+	size_t n = strcspn(s, "/?#");
+	bool has_port = false;
+	for (size_t i = n; i > 0; i--) {
+		if (s[i - 1] == ':') {
+			has_port = true;
+			break;
+		}
+		if (s[i - 1] == ']')
+			break;
+	}
+	bool tls = scheme_end && scheme_end - uri == 5 &&
+		   (strncmp(uri, "https", 5) == 0 || strncmp(uri, "HTTPS", 5) == 0);
+	tls = tls || (scheme_end && scheme_end - uri == 3 &&
+		      strncmp(uri, "wss", 3) == 0);
+	if (has_port)
+		snprintf(out, size, "%.*s", (int)n, s);
+	else
+		snprintf(out, size, "%.*s:%s", (int)n, s, tls ? "443" : "80");
+}
+
+static int on_request_head(struct leg_state *ls)
+{
+	struct lane_dir *d = &ls->d[DIR_CLIENT];
+	struct hdr_vals *h = &d->hv;
+	struct leg *l = &ls->pub;
+
+	l->http_requests++;
+	l->any_http = true;
+	if (h->proxy_authorization)
+		l->proxy_authorization_sent = true;
+	if (h->via[0])
+		snprintf(l->via_hdr, sizeof l->via_hdr, "%s", h->via);
+	if (h->xff[0])
+		snprintf(l->xff_hdr, sizeof l->xff_hdr, "%s", h->xff);
+	if (h->forwarded[0])
+		snprintf(l->forwarded_hdr, sizeof l->forwarded_hdr, "%s",
+			 h->forwarded);
+	/* Classify before reporting the head, so outputs label it right. */
+	bool absolute = h->target[0] != '/' && strstr(h->target, "://");
+	if (d->http.is_connect && !ls->tunnel)
+		l->via = VIA_CONNECT;
+	else if (absolute && !ls->tunnel)
+		l->via = VIA_FORWARD;
+	emit_head(ls, DIR_CLIENT, true, 0);
+
+	if (d->http.is_connect && !ls->tunnel) {
+		snprintf(l->target, sizeof l->target, "%s", h->target);
+		leg_mark(ls, ST_PROXY_REQUEST);
+		pend_push(ls, REQ_CONNECT);
+		d->lane = LANE_HOLD; /* tunnel bytes or the next request? */
+		return HTTP_NEXT_STOP;
+	}
+	if (absolute && !ls->tunnel) {
+		l->proxied_request = true;
+		host_port_from_uri(h->target, l->target, sizeof l->target);
+		leg_mark(ls, ST_PROXY_REQUEST);
+	} else if (!ls->tunnel && l->via == VIA_DIRECT &&
+		   (h->xff[0] || h->forwarded[0] || h->via[0])) {
+		/* A proxy put its marks on the request: this leg runs from a
+		 * reverse proxy to its backend (RFC 7239, RFC 9110 §7.6.3). */
+		l->via = VIA_REVERSE;
+	}
+	if (h->upgrade[0] && http_list_has_token(h->upgrade, "websocket") &&
+	    !l->ws.requested) {
+		struct ws_info *w = &l->ws;
+		w->requested = true;
+		ls->upreq = *h;
+		snprintf(w->path, sizeof w->path, "%s", h->target);
+		snprintf(w->host, sizeof w->host, "%s", h->host);
+		snprintf(w->key, sizeof w->key, "%s", h->key);
+		snprintf(w->version, sizeof w->version, "%s", h->version);
+		snprintf(w->offered_protocols, sizeof w->offered_protocols,
+			 "%s", h->protocol);
+		snprintf(w->offered_extensions, sizeof w->offered_extensions,
+			 "%s", h->extensions);
+		ls->hsreq = (struct ws_hs_request){
+			.upgrade = ls->upreq.upgrade,
+			.connection = ls->upreq.connection,
+			.key = ls->upreq.key,
+			.version = ls->upreq.version,
+			.protocols = ls->upreq.protocol,
+			.extensions = ls->upreq.extensions,
+			.key_seen = ls->upreq.key_seen,
+		};
+		ws_hs_check_request(&ls->hsreq, &ls->hs, NULL, NULL);
+		leg_mark(ls, ST_HANDSHAKE);
+		pend_push(ls, REQ_UPGRADE);
+		d->lane = LANE_HOLD; /* frames or the next request? */
+		return HTTP_NEXT_STOP;
+	}
+	pend_push(ls, d->http.is_head ? REQ_HEAD : REQ_OTHER);
+	return HTTP_NEXT_DEFAULT;
+}
+
+static void hs_note(void *ctx, int level, const char *code, const char *text)
+{
+	struct leg_state *ls = ctx;
+	leg_note(&ls->pub, level == 2 ? NOTE_ERROR :
+			   level == 1 ? NOTE_WARN : NOTE_INFO,
+		 code, "%s", text);
+}
+
+static int on_response_head(struct leg_state *ls)
+{
+	struct lane_dir *d = &ls->d[DIR_SERVER];
+	struct hdr_vals *h = &d->hv;
+	struct leg *l = &ls->pub;
+	int status = d->http.status;
+	enum req_kind k = pend_front(ls);
+
+	l->http_responses++;
+	l->any_http = true;
+	l->last_status = status;
+	snprintf(l->last_reason, sizeof l->last_reason, "%s", h->reason);
+	emit_head(ls, DIR_SERVER, false, status);
+	if (status >= 100 && status < 200 && status != 101)
+		return HTTP_NEXT_DEFAULT; /* interim: the answer follows */
+	pend_pop(ls);
+
+	if (k == REQ_CONNECT) {
+		l->proxy_status = status;
+		snprintf(l->proxy_reason, sizeof l->proxy_reason, "%s", h->reason);
+		if (h->proxy_authenticate[0])
+			snprintf(l->proxy_auth, sizeof l->proxy_auth, "%s",
+				 h->proxy_authenticate);
+		if (h->squid_error[0])
+			snprintf(l->proxy_error_hdr, sizeof l->proxy_error_hdr,
+				 "%s", h->squid_error);
+		leg_mark(ls, ST_PROXY_ANSWER);
+		if (status >= 200 && status < 300) {
+			/* RFC 9110 §9.3.6: after a 2xx the connection is a
+			 * tunnel; both sides' next bytes are the tunnel's. */
+			ls->tunnel = true;
+			d->lane = LANE_SNIFF;
+			ls->d[DIR_CLIENT].lane = LANE_SNIFF;
+			release_hold(ls);
+			return HTTP_NEXT_STOP;
+		}
+		/* Refused: the client may retry on this connection. */
+		http_start(ls, DIR_CLIENT);
+		release_hold(ls);
+		return HTTP_NEXT_DEFAULT;
+	}
+	if (k == REQ_UPGRADE) {
+		struct ws_info *w = &l->ws;
+		struct ws_hs_response rs = {
+			.status = status,
+			.upgrade = h->upgrade,
+			.connection = h->connection,
+			.accept = h->accept,
+			.protocol = h->protocol,
+			.extensions = h->extensions,
+			.accept_seen = h->accept_seen,
+		};
+		w->answered = true;
+		w->status = status;
+		if (l->via == VIA_FORWARD)
+			leg_mark(ls, ST_PROXY_ANSWER);
+		if (status == 101) {
+			ws_hs_check_response(&ls->hsreq, &rs, &ls->hs, hs_note, ls);
+			snprintf(w->accept, sizeof w->accept, "%s", h->accept);
+			snprintf(w->expected_accept, sizeof w->expected_accept,
+				 "%s", ls->hs.expected_accept);
+			w->accept_valid = ls->hs.accept_valid;
+			snprintf(w->protocol, sizeof w->protocol, "%s", h->protocol);
+			snprintf(w->extensions, sizeof w->extensions, "%s",
+				 h->extensions);
+			w->deflate = ls->hs.deflate.on;
+			w->subprotocol_problem = ls->hs.problem == WS_HS_SUBPROTOCOL;
+			w->extension_problem = ls->hs.problem == WS_HS_EXTENSION;
+			leg_mark(ls, ST_OPEN);
+			/* RFC 6455 §4.2.2: after the 101 both sides speak
+			 * WebSocket frames. */
+			leg_ws_open(ls);
+			release_hold(ls);
+			return HTTP_NEXT_STOP;
+		}
+		http_start(ls, DIR_CLIENT);
+		release_hold(ls);
+		return HTTP_NEXT_DEFAULT;
+	}
+	if (status == 101) {
+		leg_note(l, NOTE_WARN, "unexpected_101",
+			 "a 101 answered a request without Upgrade: websocket "
+			 "(packet %llu); the rest is not analysed",
+			 (unsigned long long)ls->pm->num);
+		d->lane = LANE_OPAQUE;
+		ls->d[DIR_CLIENT].lane = LANE_OPAQUE;
+		return HTTP_NEXT_STOP;
+	}
+	return k == REQ_HEAD ? HTTP_NEXT_NO_BODY : HTTP_NEXT_DEFAULT;
+}
+
+static int http_event(void *user, const struct http_event *ev)
+{
+	struct lane_dir *d = user;
+	struct leg_state *ls = d->owner;
+	int dir = d->dir;
+	struct hdr_vals *h = &d->hv;
+
+	switch (ev->type) {
+	case HTTP_EV_MESSAGE_BEGIN:
+		memset(h, 0, sizeof *h);
+		d->head_active = true;
+		d->head_start = d->head_copied = ev->offset;
+		d->head_len = 0;
+		d->head_trunc = false;
+		if (dir == DIR_SERVER) {
+			enum req_kind k = pend_front(ls);
+			d->http.request_was_head = k == REQ_HEAD;
+			d->http.request_was_connect = k == REQ_CONNECT;
+		}
+		break;
+	case HTTP_EV_METHOD:
+		append_cut(h->method, sizeof h->method, &h->method_len, ev->at,
+			   ev->len);
+		break;
+	case HTTP_EV_TARGET:
+		append_cut(h->target, sizeof h->target, &h->target_len, ev->at,
+			   ev->len);
+		break;
+	case HTTP_EV_REASON:
+		append_cut(h->reason, sizeof h->reason, &h->reason_len, ev->at,
+			   ev->len);
+		break;
+	case HTTP_EV_FIELD_NAME:
+		if (ev->len > sizeof h->name - 1 - h->name_len)
+			h->name_long = true;
+		else {
+			memcpy(h->name + h->name_len, ev->at, ev->len);
+			h->name_len += ev->len;
+		}
+		break;
+	case HTTP_EV_FIELD_VALUE:
+		append_cut(h->value, sizeof h->value, &h->value_len, ev->at,
+			   ev->len);
+		break;
+	case HTTP_EV_FIELD_DONE:
+		field_done(h);
+		break;
+	case HTTP_EV_HEADERS_DONE:
+		head_copy(d, ev->offset);
+		return dir == DIR_CLIENT ? on_request_head(ls) :
+					   on_response_head(ls);
+	case HTTP_EV_NOTE:
+		leg_note(&ls->pub, NOTE_WARN, ev->code, "%s (%s, packet %llu)",
+			 ev->text, dir == DIR_CLIENT ? "client" : "server",
+			 (unsigned long long)ls->pm->num);
+		break;
+	case HTTP_EV_ERROR:
+		ls->pub.http_errors++;
+		analyzer_stats_rw(ls->an)->http_errors++;
+		leg_note(&ls->pub, NOTE_ERROR, ev->code,
+			 "%s (%s bytes at stream offset %llu, packet %llu)",
+			 ev->text, dir == DIR_CLIENT ? "client" : "server",
+			 (unsigned long long)ev->offset,
+			 (unsigned long long)ls->pm->num);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static size_t feed_http(struct leg_state *ls, int dir, const uint8_t *p,
+			size_t n)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	if (!d->http_ready)
+		http_start(ls, dir);
+	d->chunk = p;
+	d->chunk_off = d->offset;
+	d->chunk_len = n;
+	size_t used = http_feed(&d->http, p, n);
+	if (d->head_active)
+		head_copy(d, d->chunk_off + used);
+	d->chunk = NULL;
+	if (d->http.pstate == HTTP_FAILED && d->lane == LANE_HTTP) {
+		d->lane = LANE_OPAQUE;
+		return n;
+	}
+	if (used < n && d->http.pstate != HTTP_STOPPED && d->lane == LANE_HTTP)
+		return n; /* cannot happen per the parser's contract */
+	return used;
+}
+
+/* Inside a CONNECT tunnel: TLS is recognised by its record header
+ * (RFC 8446 §5.1); anything else is taken as HTTP (an Upgrade). */
+static void sniff(struct leg_state *ls, int dir, const uint8_t *p, size_t n)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	leg_mark(ls, ST_TUNNEL);
+	if (tls_looks_like_record(p, n) || ls->pub.tls.seen) {
+		ls->pub.tls.seen = true;
+		d->lane = LANE_TLS;
+		if (ls->d[!dir].lane == LANE_SNIFF)
+			ls->d[!dir].lane = LANE_TLS;
+		return;
+	}
+	http_start(ls, dir);
+}
+
+static void lane_feed(struct leg_state *ls, int dir, const uint8_t *p,
+		      size_t n)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	while (n > 0) {
+		size_t used = n;
+		switch (d->lane) {
+		case LANE_HTTP:
+			used = feed_http(ls, dir, p, n);
+			break;
+		case LANE_HOLD:
+			hold_bytes(ls, p, n);
+			break;
+		case LANE_SNIFF:
+			sniff(ls, dir, p, n);
+			used = 0;
+			break;
+		case LANE_TLS:
+			leg_tls_feed(ls, dir, p, n);
+			break;
+		case LANE_WS:
+			leg_ws_feed(ls, dir, p, n);
+			break;
+		case LANE_OPAQUE:
+			d->opaque_bytes += n;
+			break;
+		}
+		d->offset += used;
+		p += used;
+		n -= used;
+	}
+}
+
+/* ---- leg lifecycle -------------------------------------------------- */
+
+struct leg_state *leg_new(struct analyzer *a, uint64_t id,
+			  const struct ip_endpoint *client,
+			  const struct ip_endpoint *server, bool syn,
+			  const struct pkt_meta *pm)
+{
+	struct leg_state *ls = calloc(1, sizeof *ls);
+
+	if (!ls)
+		return NULL;
+	ls->an = a;
+	ls->pm = pm;
+	ls->pub.id = id;
+	endpoint_format(client, ls->pub.client.text, sizeof ls->pub.client.text);
+	endpoint_format(server, ls->pub.server.text, sizeof ls->pub.server.text);
+	ls->pub.client.port = client->port;
+	ls->pub.server.port = server->port;
+	ls->pub.syn_seen = syn;
+	ls->pub.midstream = !syn;
+	ls->pub.client_known = syn;
+	ls->pub.first_ts = pm->ts;
+	ls->pub.first_pkt = pm->num;
+	leg_mark(ls, ST_TCP);
+	for (int i = 0; i < 2; i++) {
+		ls->d[i].owner = ls;
+		ls->d[i].dir = i;
+		ls->d[i].lane = LANE_HTTP;
+	}
+	return ls;
+}
+
+void leg_data(struct leg_state *ls, int dir, const uint8_t *p, size_t n,
+	      const struct pkt_meta *pm)
+{
+	ls->pm = pm;
+	ls->pub.tcp_bytes[dir] += n;
+	lane_feed(ls, dir, p, n);
+}
+
+void leg_gap(struct leg_state *ls, int dir, uint64_t n,
+	     const struct pkt_meta *pm)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	ls->pm = pm;
+	ls->pub.gaps++;
+	ls->pub.gap_bytes += n;
+	leg_note(&ls->pub, NOTE_WARN, "gap",
+		 "%llu bytes from the %s are missing from the capture at "
+		 "stream offset %llu (before packet %llu); decoding of this "
+		 "direction stopped there",
+		 (unsigned long long)n, dir == DIR_CLIENT ? "client" : "server",
+		 (unsigned long long)d->offset, (unsigned long long)pm->num);
+	/* Resynchronising after a gap is a later layer's job; until then
+	 * what follows is counted, not misparsed. */
+	d->offset += n;
+	d->lane = LANE_OPAQUE;
+}
+
+void leg_end_stream(struct leg_state *ls, int dir, bool rst,
+		    const struct pkt_meta *pm)
+{
+	struct lane_dir *d = &ls->d[dir];
+
+	ls->pm = pm;
+	if (rst) {
+		ls->pub.rst[dir] = true;
+		ls->pub.rst_pkt = pm->num;
+	} else {
+		ls->pub.fin[dir] = true;
+	}
+	if (d->lane == LANE_HTTP && d->http_ready)
+		http_finish(&d->http);
+}
+
+bool leg_reportable(const struct leg_state *ls)
+{
+	return ls->pub.any_http || ls->pub.ws.requested ||
+	       ls->pub.stages[ST_PROXY_REQUEST].seen;
+}
+
+void leg_finalize(struct leg_state *ls)
+{
+	struct leg *l = &ls->pub;
+
+	if (l->fin[0] || l->fin[1] || l->rst[0] || l->rst[1]) {
+		l->ended = true;
+		leg_mark(ls, ST_CLOSED);
+	}
+	leg_ws_finish(ls);
+	if (l->stages[ST_OPEN].seen && !l->ended)
+		l->open_at_end = true;
+	verdict_decide(l);
+}
+
+void leg_free(struct leg_state *ls)
+{
+	if (!ls)
+		return;
+	leg_ws_free(ls);
+	for (int i = 0; i < 2; i++) {
+		free(ls->d[i].head_buf);
+		free(ls->d[i].hold);
+	}
+	free(ls);
+}

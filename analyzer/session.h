@@ -1,0 +1,248 @@
+/* session.h - the session model: legs, their stages, HTTP heads, WebSocket
+ * messages, notes and verdicts.
+ *
+ * This is the only thing outputs (ui/) read.  The analyzer fills a
+ * `struct leg` as bytes flow through the layers and tells a sink, in
+ * order, about each HTTP head, each completed message and the leg's end.
+ * Everything a sink receives is borrowed and valid during the call only;
+ * a sink that needs it later copies it.
+ */
+#ifndef WSTAP_SESSION_H
+#define WSTAP_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum dir { DIR_CLIENT = 0, DIR_SERVER = 1 }; /* who sent the bytes */
+
+enum via {
+	VIA_DIRECT,  /* client speaks to the WebSocket server itself */
+	VIA_CONNECT, /* CONNECT tunnel through a forward proxy */
+	VIA_FORWARD, /* absolute-form request to a forward proxy */
+	VIA_REVERSE, /* request seen behind/through a reverse proxy */
+};
+
+enum verdict {
+	V_OK,
+	V_INCOMPLETE,
+	V_PROXY_AUTH_REQUIRED,
+	V_PROXY_DENIED,
+	V_PROXY_ERROR,
+	V_PROXY_NO_RESPONSE,
+	V_TUNNEL_CLOSED,
+	V_HANDSHAKE_REJECTED,
+	V_ACCEPT_MISMATCH,
+	V_SUBPROTOCOL_MISMATCH,
+	V_EXTENSION_MISMATCH,
+	V_TLS_FAILED,
+	V_TLS_ENCRYPTED,
+	V_PROTOCOL_ERROR,
+	V_DEFLATE_ERROR,
+	V_CLOSED_ABNORMALLY,
+	V_NOT_WEBSOCKET,
+	V_COUNT
+};
+
+/* Stages in the order a proxied WebSocket goes through them. */
+enum stage {
+	ST_TCP,           /* SYN (or first packet when picked up midstream) */
+	ST_PROXY_REQUEST, /* CONNECT or absolute-form request sent */
+	ST_PROXY_ANSWER,  /* the proxy's status line */
+	ST_TUNNEL,        /* first byte inside the tunnel */
+	ST_HANDSHAKE,     /* Upgrade request */
+	ST_OPEN,          /* 101 received */
+	ST_CLOSING,       /* first close frame */
+	ST_CLOSED,        /* TCP connection ended (FIN/RST) */
+	ST_COUNT
+};
+
+struct stage_mark {
+	bool seen;
+	double ts;       /* capture time, seconds since the epoch */
+	uint64_t pkt;    /* packet number, from 1 */
+};
+
+enum note_level { NOTE_INFO, NOTE_WARN, NOTE_ERROR };
+
+#define LEG_MAX_NOTES 24
+#define NOTE_TEXT_MAX 240
+
+struct note {
+	enum note_level level;
+	char code[32];
+	char text[NOTE_TEXT_MAX];
+};
+
+/* Small copies of header values the analysis needs, NUL-terminated,
+ * truncated to their size (values are untrusted: escape on output). */
+#define HV_SMALL 128
+#define HV_LARGE 512
+
+struct ws_info {
+	bool requested;          /* an Upgrade: websocket request was seen */
+	bool answered;           /* a response to it was seen */
+	int status;              /* its status */
+	char path[HV_LARGE];     /* request-target of the Upgrade request */
+	char host[HV_SMALL];
+	char key[HV_SMALL];
+	char accept[HV_SMALL];
+	char expected_accept[32];
+	bool accept_valid;
+	char version[16];
+	char offered_protocols[HV_LARGE];
+	char protocol[HV_LARGE];      /* chosen subprotocol */
+	char offered_extensions[HV_LARGE];
+	char extensions[HV_LARGE];    /* accepted extensions */
+	bool deflate;                 /* permessage-deflate in force */
+	bool subprotocol_problem;
+	bool extension_problem;
+};
+
+struct tls_info {
+	bool seen;               /* TLS records inside the tunnel */
+	uint16_t version;        /* record/hello version seen */
+	bool client_hello, server_hello;
+	bool ccs[2];             /* ChangeCipherSpec per direction */
+	bool app_data[2];        /* application data per direction */
+	bool alert[2];           /* alert record per direction */
+	uint8_t alert_desc;      /* first cleartext alert's description */
+	bool alert_clear;        /* that alert was readable (before CCS) */
+	char sni[HV_SMALL];
+	char alpn[HV_SMALL];
+};
+
+struct msg_counts {
+	uint64_t text, binary, ping, pong, close;
+};
+
+struct close_info {
+	bool seen;
+	enum dir by;             /* who sent the first close frame */
+	bool has_code;
+	uint16_t code;
+	char reason[HV_SMALL];   /* raw reason bytes, NUL-terminated copy */
+	size_t reason_len;
+	bool replied;            /* the other side answered with a close */
+};
+
+struct addr_port {
+	char text[64];           /* "addr:port", IPv6 as "[addr]:port" */
+	uint16_t port;
+};
+
+struct leg {
+	uint64_t id;             /* from 1, in order of the first packet */
+	struct addr_port client, server;
+	enum via via;
+	bool client_known;       /* direction settled by a SYN or a request */
+	char target[HV_LARGE];   /* CONNECT authority or absolute-form URI's
+	                            host:port; empty when none */
+	int proxy_status;        /* 0 when no proxy answer */
+	char proxy_reason[HV_SMALL];
+	char proxy_auth[HV_SMALL];    /* Proxy-Authenticate value (407) */
+	char proxy_error_hdr[HV_SMALL]; /* X-Squid-Error and the like */
+	bool proxy_authorization_sent;
+	char via_hdr[HV_SMALL], xff_hdr[HV_SMALL], forwarded_hdr[HV_SMALL];
+	bool proxied_request;    /* absolute-form request seen */
+	uint64_t http_requests, http_responses;
+	bool any_http;           /* an HTTP message was parsed */
+	int last_status;         /* last response status */
+	char last_reason[HV_SMALL];
+	struct ws_info ws;
+	struct tls_info tls;
+	struct msg_counts msgs[2];
+	uint64_t payload_bytes[2]; /* WebSocket payload after inflate */
+	uint64_t tcp_bytes[2];     /* TCP payload bytes delivered */
+	uint64_t packets;
+	struct close_info close;
+	struct stage_mark stages[ST_COUNT];
+	bool syn_seen, fin[2], rst[2];
+	uint64_t rst_pkt;
+	bool midstream;          /* no SYN: picked up mid-connection */
+	bool ended;              /* the TCP connection finished */
+	uint64_t gaps, gap_bytes; /* bytes the capture lacks */
+	uint64_t protocol_errors; /* RFC 6455 MUST violations */
+	uint64_t deflate_errors;
+	uint64_t http_errors;
+	bool open_at_end;        /* the WebSocket was open when input ended */
+	enum verdict verdict;
+	char explanation[768];
+	uint64_t linked;         /* id of the linked leg, 0 when none */
+	struct note notes[LEG_MAX_NOTES];
+	unsigned n_notes;
+	uint64_t notes_dropped;  /* beyond LEG_MAX_NOTES */
+	double first_ts, last_ts;
+	uint64_t first_pkt, last_pkt;
+};
+
+/* One HTTP head as it was sent. */
+struct http_head {
+	enum dir dir;
+	bool is_request;
+	double ts;
+	uint64_t pkt;
+	const uint8_t *raw;      /* the head's bytes verbatim (borrowed) */
+	size_t raw_len;
+	bool raw_truncated;      /* longer than the copy cap */
+	int status;              /* responses */
+};
+
+struct leg_message {
+	enum dir dir;
+	double ts;               /* time of the packet completing it */
+	uint64_t pkt;
+	uint8_t opcode;          /* WS_OP_* */
+	bool compressed, truncated, utf8_valid;
+	uint64_t length, wire_length;
+	uint32_t frames;
+	const uint8_t *data;     /* kept payload (borrowed), may be NULL */
+	size_t data_len;
+	bool has_close_code;
+	uint16_t close_code;
+	const uint8_t *reason;
+	size_t reason_len;
+};
+
+/* Counters for every cap and anomaly, reported in the stats record. */
+struct sess_stats {
+	uint64_t packets, bytes, tcp_packets, non_tcp, non_ip;
+	uint64_t truncated_packets, invalid_packets, unsupported_link;
+	uint64_t ip_fragments, ipv6_fragments;
+	uint64_t flows, legs, legs_reported;
+	uint64_t ooo_segments, retransmitted_bytes, gaps, gap_bytes;
+	uint64_t ooo_cap_hits, memcap_hits, flow_cap_hits;
+	uint64_t ooo_peak_bytes;
+	uint64_t http_heads, http_errors, head_copy_truncated;
+	uint64_t messages, message_cap_hits, notes, notes_dropped;
+	uint64_t frame_violations;
+	double first_ts, last_ts;
+};
+
+/* Where the model is reported.  Any callback may be NULL. */
+struct sess_sink {
+	void *ctx;
+	void (*http_head)(void *ctx, const struct leg *l,
+			  const struct http_head *h);
+	void (*message)(void *ctx, const struct leg *l,
+			const struct leg_message *m);
+	void (*leg_end)(void *ctx, const struct leg *l);
+	void (*finish)(void *ctx, const struct sess_stats *st);
+	bool want_payload;       /* keep message payloads (jsonl/transcript) */
+};
+
+const char *verdict_code(enum verdict v);
+const char *via_name(enum via v);
+const char *stage_name(enum stage s);
+const char *opcode_name(uint8_t opcode);
+const char *note_level_name(enum note_level l);
+static inline const char *dir_name(enum dir d)
+{
+	return d == DIR_CLIENT ? "client" : "server";
+}
+
+/* Adds a note to a leg; beyond LEG_MAX_NOTES it is counted, not kept. */
+void leg_note(struct leg *l, enum note_level level, const char *code,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+#endif

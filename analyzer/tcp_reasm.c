@@ -1,0 +1,511 @@
+/* tcp_reasm.c - flow table and per-direction in-order delivery.
+ *
+ * Overlap policy: the first copy of a byte that is delivered wins; later
+ * copies (retransmissions, overlapping segments) are counted and dropped.
+ * Held (out-of-order) segments are copied; in-order data never is.
+ */
+#include "tcp_reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A closed flow stays in the table this long (capture time) so that late
+ * retransmissions and ACKs are recognised instead of starting a new
+ * midstream leg. */
+#define ZOMBIE_LINGER_S 60.0
+
+struct held {
+	struct held *next;
+	uint32_t seq;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct tcp_half {
+	bool seq_known;   /* next is meaningful */
+	uint32_t next;    /* next sequence number to deliver */
+	struct held *ooo; /* held segments ordered by seq */
+	size_t held;      /* bytes held */
+	bool fin_seen;
+	uint32_t fin_seq; /* sequence number of the FIN */
+	bool fin_done;    /* FIN reached in order and reported */
+};
+
+struct tcp_flow {
+	struct tcp_flow *hnext;         /* hash chain */
+	struct tcp_flow *prev, *next;   /* LRU list, oldest first */
+	struct ip_endpoint ep[2];       /* client, server */
+	uint32_t hash;
+	struct tcp_half half[2];
+	void *user;                     /* consumer state; NULL when closed */
+	bool zombie;                    /* closed; lingers for late packets */
+	double last_ts;
+};
+
+struct tcp_table {
+	struct tcp_consumer c;
+	struct tcp_limits lim;
+	struct tcp_counters n;
+	struct tcp_flow **buckets;
+	size_t nbuckets;                /* power of two */
+	size_t nflows;
+	struct tcp_flow *lru_head, *lru_tail;
+	uint32_t seed;                  /* random hash key: defeats flooding */
+};
+
+static uint32_t mix32(uint32_t h, uint32_t v)
+{
+	h ^= v;
+	h *= 0x9E3779B1u;
+	return h ^ (h >> 15);
+}
+
+static uint32_t endpoint_hash(const struct ip_endpoint *e)
+{
+	uint32_t h = e->port;
+	for (int i = 0; i < 16; i += 4)
+		h = mix32(h, (uint32_t)e->addr[i] << 24 | (uint32_t)e->addr[i + 1] << 16 |
+				     (uint32_t)e->addr[i + 2] << 8 | e->addr[i + 3]);
+	return h;
+}
+
+/* Symmetric: both directions of a flow hash alike. */
+static uint32_t flow_hash(const struct tcp_table *t, const struct ip_endpoint *a,
+			  const struct ip_endpoint *b)
+{
+	uint32_t ha = endpoint_hash(a), hb = endpoint_hash(b);
+	return mix32(t->seed, ha ^ hb) ^ mix32(ha + hb, t->seed);
+}
+
+static bool endpoint_eq(const struct ip_endpoint *a, const struct ip_endpoint *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, 16) == 0;
+}
+
+struct tcp_table *tcp_table_new(const struct tcp_consumer *c,
+				const struct tcp_limits *lim)
+{
+	struct tcp_table *t = calloc(1, sizeof *t);
+
+	if (!t)
+		return NULL;
+	t->c = *c;
+	t->lim = *lim;
+	t->nbuckets = 1024;
+	t->buckets = calloc(t->nbuckets, sizeof *t->buckets);
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	t->seed = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)t;
+	return t;
+}
+
+static void lru_unlink(struct tcp_table *t, struct tcp_flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		t->lru_head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		t->lru_tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void lru_append(struct tcp_table *t, struct tcp_flow *f)
+{
+	f->prev = t->lru_tail;
+	f->next = NULL;
+	if (t->lru_tail)
+		t->lru_tail->next = f;
+	else
+		t->lru_head = f;
+	t->lru_tail = f;
+}
+
+static void grow(struct tcp_table *t)
+{
+	size_t nb = t->nbuckets * 2;
+	struct tcp_flow **b = calloc(nb, sizeof *b);
+
+	if (!b)
+		return; /* keep the longer chains: slower, still correct */
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct tcp_flow *f = t->buckets[i], *nx;
+		for (; f; f = nx) {
+			nx = f->hnext;
+			f->hnext = b[f->hash & (nb - 1)];
+			b[f->hash & (nb - 1)] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = nb;
+}
+
+static void free_held(struct tcp_table *t, struct tcp_half *h)
+{
+	struct held *s = h->ooo, *nx;
+
+	for (; s; s = nx) {
+		nx = s->next;
+		t->n.held_bytes -= s->len;
+		free(s);
+	}
+	h->ooo = NULL;
+	h->held = 0;
+}
+
+/* Tells the consumer the flow is over and releases held data; the entry
+ * itself lingers as a zombie. */
+static void flow_close(struct tcp_table *t, struct tcp_flow *f,
+		       const struct pkt_meta *pm)
+{
+	if (f->zombie)
+		return;
+	free_held(t, &f->half[0]);
+	free_held(t, &f->half[1]);
+	if (f->user && t->c.close)
+		t->c.close(f->user, pm);
+	f->user = NULL;
+	f->zombie = true;
+}
+
+static void flow_remove(struct tcp_table *t, struct tcp_flow *f,
+			const struct pkt_meta *pm)
+{
+	flow_close(t, f, pm);
+	struct tcp_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != f)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = f->hnext;
+	lru_unlink(t, f);
+	t->nflows--;
+	free(f);
+}
+
+static struct tcp_flow *lookup(struct tcp_table *t, const struct tcp_segment *s,
+			       uint32_t hash, int *dir)
+{
+	struct tcp_flow *f = t->buckets[hash & (t->nbuckets - 1)];
+
+	for (; f; f = f->hnext) {
+		if (f->hash != hash)
+			continue;
+		if (endpoint_eq(&f->ep[0], &s->src) && endpoint_eq(&f->ep[1], &s->dst)) {
+			*dir = 0;
+			return f;
+		}
+		if (endpoint_eq(&f->ep[1], &s->src) && endpoint_eq(&f->ep[0], &s->dst)) {
+			*dir = 1;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+static struct tcp_flow *flow_create(struct tcp_table *t,
+				    const struct tcp_segment *s, uint32_t hash,
+				    const struct pkt_meta *pm, int *dir)
+{
+	if (t->nflows >= t->lim.max_flows && t->lru_head) {
+		/* Full: the least recently active flow makes room. */
+		t->n.flow_cap_hits++;
+		flow_remove(t, t->lru_head, pm);
+	}
+	struct tcp_flow *f = calloc(1, sizeof *f);
+	if (!f)
+		return NULL;
+	bool syn = s->flags & TCP_SYN;
+	/* The SYN's sender opened the connection; a SYN-ACK's receiver did.
+	 * Without a SYN the first sender is a guess the consumer may revise. */
+	bool src_is_client = !(syn && (s->flags & TCP_ACK));
+	f->ep[0] = src_is_client ? s->src : s->dst;
+	f->ep[1] = src_is_client ? s->dst : s->src;
+	*dir = src_is_client ? 0 : 1;
+	f->hash = hash;
+	f->last_ts = pm->ts;
+	f->hnext = t->buckets[hash & (t->nbuckets - 1)];
+	t->buckets[hash & (t->nbuckets - 1)] = f;
+	lru_append(t, f);
+	t->nflows++;
+	t->n.flows++;
+	if (t->nflows > t->nbuckets)
+		grow(t);
+	if (t->c.open)
+		f->user = t->c.open(t->c.ctx, &f->ep[0], &f->ep[1], syn, pm);
+	if (!f->user)
+		f->zombie = true; /* the consumer does not want it */
+	return f;
+}
+
+static void deliver_now(struct tcp_table *t, struct tcp_flow *f, int dir,
+			const uint8_t *p, size_t n, const struct pkt_meta *pm)
+{
+	f->half[dir].next += (uint32_t)n;
+	if (n && f->user && t->c.data)
+		t->c.data(f->user, dir, p, n, pm);
+}
+
+/* Delivers held segments that the stream has reached. */
+static void drain(struct tcp_table *t, struct tcp_flow *f, int dir,
+		  const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+
+	while (h->ooo && !seq_before(h->next, h->ooo->seq)) {
+		struct held *s = h->ooo;
+		uint32_t skip = h->next - s->seq;
+		h->ooo = s->next;
+		h->held -= s->len;
+		t->n.held_bytes -= s->len;
+		if (skip < s->len)
+			deliver_now(t, f, dir, s->data + skip, s->len - skip, pm);
+		t->n.retransmitted_bytes += skip < s->len ? skip : s->len;
+		free(s);
+	}
+}
+
+/* Gives up on the hole before the first held segment: reports it as a gap
+ * and delivers what follows. */
+static void skip_hole(struct tcp_table *t, struct tcp_flow *f, int dir,
+		      const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+
+	if (!h->ooo)
+		return;
+	uint32_t n = h->ooo->seq - h->next;
+	t->n.gaps++;
+	t->n.gap_bytes += n;
+	if (f->user && t->c.gap)
+		t->c.gap(f->user, dir, n, pm);
+	h->next = h->ooo->seq;
+	drain(t, f, dir, pm);
+}
+
+static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
+		 const uint8_t *p, size_t n, const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+
+	/* Caps: per direction and over all flows.  Hitting one turns the
+	 * oldest hole into a reported gap instead of buffering without end. */
+	while (h->ooo && (h->held + n > t->lim.ooo_per_dir ||
+			  t->n.held_bytes + n > t->lim.memcap)) {
+		if (h->held + n > t->lim.ooo_per_dir)
+			t->n.ooo_cap_hits++;
+		else
+			t->n.memcap_hits++;
+		skip_hole(t, f, dir, pm);
+		int32_t rel = (int32_t)(seq - h->next);
+		if (rel <= 0) {
+			size_t s = (size_t)(-(int64_t)rel);
+			if (s < n)
+				deliver_now(t, f, dir, p + s, n - s, pm);
+			drain(t, f, dir, pm);
+			return;
+		}
+	}
+	if (n > t->lim.ooo_per_dir || t->n.held_bytes + n > t->lim.memcap) {
+		/* Still no room (one huge segment, or other flows hold the
+		 * memory): treat the hole before it as lost. */
+		t->n.memcap_hits++;
+		uint32_t gap = seq - h->next;
+		t->n.gaps++;
+		t->n.gap_bytes += gap;
+		if (f->user && t->c.gap)
+			t->c.gap(f->user, dir, gap, pm);
+		h->next = seq;
+		deliver_now(t, f, dir, p, n, pm);
+		drain(t, f, dir, pm);
+		return;
+	}
+	struct held **pp = &h->ooo;
+	while (*pp && seq_before((*pp)->seq, seq))
+		pp = &(*pp)->next;
+	if (*pp && (*pp)->seq == seq && (*pp)->len >= n) {
+		t->n.retransmitted_bytes += n; /* same start, no more data */
+		return;
+	}
+	struct held *s = malloc(sizeof *s + n);
+	if (!s) {
+		t->n.memcap_hits++;
+		return;
+	}
+	s->seq = seq;
+	s->len = (uint32_t)n;
+	memcpy(s->data, p, n);
+	s->next = *pp;
+	*pp = s;
+	h->held += n;
+	t->n.held_bytes += n;
+	t->n.ooo_segments++;
+	if (t->n.held_bytes > t->n.ooo_peak)
+		t->n.ooo_peak = t->n.held_bytes;
+}
+
+static void payload(struct tcp_table *t, struct tcp_flow *f, int dir,
+		    uint32_t seq, const uint8_t *p, size_t n,
+		    const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+	int32_t rel = (int32_t)(seq - h->next);
+
+	if (rel <= 0) {
+		size_t skip = (size_t)(-(int64_t)rel);
+		if (skip >= n) {
+			t->n.retransmitted_bytes += n;
+			return;
+		}
+		t->n.retransmitted_bytes += skip;
+		deliver_now(t, f, dir, p + skip, n - skip, pm);
+		drain(t, f, dir, pm);
+		return;
+	}
+	hold(t, f, dir, seq, p, n, pm);
+}
+
+static void check_fin(struct tcp_table *t, struct tcp_flow *f, int dir,
+		      const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+
+	if (!h->fin_seen || h->fin_done || seq_before(h->next, h->fin_seq))
+		return;
+	h->fin_done = true;
+	if (f->user && t->c.fin)
+		t->c.fin(f->user, dir, pm);
+	if (f->half[0].fin_done && f->half[1].fin_done)
+		flow_close(t, f, pm);
+}
+
+void tcp_table_segment(struct tcp_table *t, const struct tcp_segment *s,
+		       const struct pkt_meta *pm)
+{
+	int dir = 0;
+	uint32_t hash = flow_hash(t, &s->src, &s->dst);
+	struct tcp_flow *f = lookup(t, s, hash, &dir);
+	bool syn = s->flags & TCP_SYN;
+
+	if (f && f->zombie && syn && !(s->flags & TCP_ACK)) {
+		/* RFC 9293 §3.5: a new SYN on a closed 4-tuple is a new
+		 * connection; it gets a new leg. */
+		flow_remove(t, f, pm);
+		f = NULL;
+	}
+	if (!f) {
+		/* Only a SYN or data starts a flow: a lone ACK or RST tells
+		 * nothing about a conversation. */
+		if (!syn && s->payload_len == 0)
+			return;
+		f = flow_create(t, s, hash, pm, &dir);
+		if (!f)
+			return;
+	}
+	f->last_ts = pm->ts;
+	lru_unlink(t, f);
+	lru_append(t, f);
+	if (f->zombie)
+		return;
+	if (t->c.packet)
+		t->c.packet(f->user, dir, s->flags, pm);
+
+	struct tcp_half *h = &f->half[dir];
+	uint32_t seq = s->seq;
+	if (syn) {
+		/* The SYN takes one sequence number; data in a SYN (TCP Fast
+		 * Open, RFC 7413) starts right after it. */
+		if (!h->seq_known || seq_before(seq + 1, h->next) == false) {
+			if (!h->seq_known) {
+				h->seq_known = true;
+				h->next = seq + 1;
+			}
+		}
+		seq += 1;
+	}
+	if (s->flags & TCP_RST) {
+		if (f->user && t->c.rst)
+			t->c.rst(f->user, dir, pm);
+		flow_close(t, f, pm);
+		return;
+	}
+	if (s->payload_len > 0 || s->payload_wire > 0) {
+		if (!h->seq_known) {
+			/* Midstream pickup: the first byte seen starts it. */
+			h->seq_known = true;
+			h->next = seq;
+		}
+		payload(t, f, dir, seq, s->payload, s->payload_len, pm);
+		if (s->payload_wire > s->payload_len) {
+			/* The snaplen cut this segment: the rest is a gap
+			 * unless a later copy fills it. */
+			uint32_t end = seq + (uint32_t)s->payload_wire;
+			if (seq_before(h->next, end) && !h->ooo) {
+				uint64_t n = end - h->next;
+				t->n.gaps++;
+				t->n.gap_bytes += n;
+				if (f->user && t->c.gap)
+					t->c.gap(f->user, dir, n, pm);
+				h->next = end;
+			}
+		}
+	}
+	if (s->flags & TCP_FIN) {
+		if (!h->seq_known) {
+			h->seq_known = true;
+			h->next = seq;
+		}
+		h->fin_seen = true;
+		h->fin_seq = seq + (uint32_t)s->payload_wire;
+	}
+	check_fin(t, f, dir, pm);
+}
+
+void tcp_table_expire(struct tcp_table *t, double now, double idle_s)
+{
+	while (t->lru_head) {
+		struct tcp_flow *f = t->lru_head;
+		double limit = f->zombie ? ZOMBIE_LINGER_S : idle_s;
+		if (now - f->last_ts <= limit)
+			break;
+		struct pkt_meta pm = { f->last_ts, 0 };
+		flow_remove(t, f, &pm);
+	}
+}
+
+void tcp_table_finish(struct tcp_table *t, const struct pkt_meta *pm)
+{
+	/* Oldest first, so legs are reported in the order they began to be
+	 * active... and everything still held becomes deliverable. */
+	while (t->lru_head) {
+		struct tcp_flow *f = t->lru_head;
+		for (int d = 0; d < 2 && !f->zombie; d++) {
+			while (f->half[d].ooo)
+				skip_hole(t, f, d, pm);
+			check_fin(t, f, d, pm);
+		}
+		flow_remove(t, f, pm);
+	}
+}
+
+const struct tcp_counters *tcp_table_counters(const struct tcp_table *t)
+{
+	return &t->n;
+}
+
+void tcp_table_free(struct tcp_table *t)
+{
+	if (!t)
+		return;
+	struct pkt_meta pm = { 0, 0 };
+	while (t->lru_head)
+		flow_remove(t, t->lru_head, &pm);
+	free(t->buckets);
+	free(t);
+}

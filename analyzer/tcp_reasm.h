@@ -1,0 +1,89 @@
+/* tcp_reasm.h - TCP flows and in-order byte streams (RFC 9293).
+ *
+ * A flow table keyed by the 4-tuple (both directions map to one flow)
+ * hands each direction's bytes to a consumer in sequence order:
+ *  - in-order payload is passed zero-copy, as a span of the packet;
+ *  - a segment ahead of the next expected byte is copied and held in a
+ *    per-direction list ordered by sequence number, until the hole before
+ *    it fills (capped per direction and in total: when a cap is hit the
+ *    hole is declared a gap, reported, and delivery resumes after it);
+ *  - bytes already delivered (retransmissions, overlaps) are dropped, so
+ *    each byte is delivered once; sequence comparisons are wrap-safe.
+ *
+ * The consumer is a set of callbacks; a flow's `user` pointer belongs to
+ * it.  Spans passed to callbacks are valid only during the call.
+ */
+#ifndef WSTAP_TCP_REASM_H
+#define WSTAP_TCP_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+struct pkt_meta {
+	double ts;       /* seconds since the epoch */
+	uint64_t num;    /* packet number in the capture, from 1 */
+};
+
+/* Wrap-safe sequence comparison (RFC 9293 §3.4: arithmetic modulo 2^32). */
+static inline bool seq_before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+
+struct tcp_flow;
+
+struct tcp_consumer {
+	void *ctx;
+	/* A new flow: returns the consumer's state for it (or NULL to ignore
+	 * the flow).  `client` is the endpoint believed to have opened the
+	 * connection (the SYN's sender, else the first packet's sender);
+	 * `syn` tells whether that belief rests on a SYN. */
+	void *(*open)(void *ctx, const struct ip_endpoint *client,
+		      const struct ip_endpoint *server, bool syn,
+		      const struct pkt_meta *pm);
+	/* In-order bytes from one side (0 = client, 1 = server). */
+	void (*data)(void *user, int dir, const uint8_t *p, size_t n,
+		     const struct pkt_meta *pm);
+	/* n bytes from one side are missing from the capture. */
+	void (*gap)(void *user, int dir, uint64_t n, const struct pkt_meta *pm);
+	/* FIN reached in sequence, or RST, from one side. */
+	void (*fin)(void *user, int dir, const struct pkt_meta *pm);
+	void (*rst)(void *user, int dir, const struct pkt_meta *pm);
+	/* Any packet of the flow (for counters and stage times). */
+	void (*packet)(void *user, int dir, uint8_t flags,
+		       const struct pkt_meta *pm);
+	/* The flow is gone (closed and drained, expired, or end of input);
+	 * the consumer releases `user`. */
+	void (*close)(void *user, const struct pkt_meta *pm);
+};
+
+struct tcp_limits {
+	size_t ooo_per_dir;   /* held out-of-order bytes per direction */
+	size_t memcap;        /* held bytes over all flows */
+	size_t max_flows;     /* flows tracked at once */
+};
+
+struct tcp_counters {
+	uint64_t flows, ooo_segments, retransmitted_bytes, gaps, gap_bytes;
+	uint64_t ooo_cap_hits, memcap_hits, flow_cap_hits, ooo_peak;
+	uint64_t held_bytes;  /* now */
+};
+
+struct tcp_table;
+
+struct tcp_table *tcp_table_new(const struct tcp_consumer *c,
+				const struct tcp_limits *lim);
+/* Feeds one decoded segment. */
+void tcp_table_segment(struct tcp_table *t, const struct tcp_segment *s,
+		       const struct pkt_meta *pm);
+/* Ends flows idle for more than idle_s seconds (capture time). */
+void tcp_table_expire(struct tcp_table *t, double now, double idle_s);
+/* End of input: flushes held data (holes become gaps), closes all. */
+void tcp_table_finish(struct tcp_table *t, const struct pkt_meta *pm);
+const struct tcp_counters *tcp_table_counters(const struct tcp_table *t);
+void tcp_table_free(struct tcp_table *t);
+
+#endif

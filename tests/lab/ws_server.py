@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""WebSocket servers for the wstap lab; every socket is bound to loopback.
+
+  9001  echo server, no extensions (python3-websockets, compression off)
+  9002  echo server offering permessage-deflate (websockets' default)
+  9003  broken server (raw sockets): answers the Upgrade with 101 and a
+        WRONG Sec-WebSocket-Accept, then waits for the client to give up
+  9004  rejecting server (raw sockets): answers the Upgrade with 404
+
+Usage: ws_server.py [--host 127.0.0.1] [--base-port 9001]
+The host may be an IPv6 address (the netns scenario uses 2001:db8::2).
+Prints "ready" on stdout once all four listen; runs until killed.
+"""
+import argparse
+import asyncio
+import base64
+import hashlib
+import sys
+
+import websockets
+import websockets.server
+
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+MAX_HEAD = 16384
+
+
+async def echo(ws, path):
+	# Echo every data message whole; control frames are answered by the
+	# library (ping -> pong with the same payload, close -> close echo).
+	async for msg in ws:
+		await ws.send(msg)
+
+
+async def read_head(reader):
+	"""Read one HTTP request head (up to the blank line); None on EOF."""
+	try:
+		head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+	except (asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+		asyncio.TimeoutError, ConnectionError):
+		return None
+	return head if len(head) <= MAX_HEAD else None
+
+
+def header_value(head, name):
+	for line in head.split(b"\r\n")[1:]:
+		k, sep, v = line.partition(b":")
+		if sep and k.strip().lower() == name.lower():
+			return v.strip()
+	return None
+
+
+async def wrong_accept(reader, writer):
+	head = await read_head(reader)
+	if head is not None:
+		key = header_value(head, b"sec-websocket-key") or b""
+		good = base64.b64encode(hashlib.sha1(key + GUID.encode()).digest())
+		# Deliberately wrong: the accept computed from the key reversed,
+		# so it looks plausible (28 base64 characters) but fails the
+		# client's check of RFC 6455 section 4.1 (the accept must be
+		# base64(SHA-1(key + GUID))).
+		bad = hashlib.sha1(key[::-1] + GUID.encode()).digest()
+		bad = base64.b64encode(bad)
+		if bad == good:
+			bad = base64.b64encode(b"\0" * 20)
+		writer.write(b"HTTP/1.1 101 Switching Protocols\r\n"
+			b"Upgrade: websocket\r\n"
+			b"Connection: Upgrade\r\n"
+			b"Sec-WebSocket-Accept: " + bad + b"\r\n"
+			b"Server: wstap-lab-wrong-accept\r\n"
+			b"\r\n")
+		await writer.drain()
+		# The client must notice and drop the connection; wait for it.
+		try:
+			await asyncio.wait_for(reader.read(), 5)
+		except (asyncio.TimeoutError, ConnectionError):
+			pass
+	writer.close()
+
+
+async def reject(reader, writer):
+	head = await read_head(reader)
+	if head is not None:
+		body = b"no WebSocket endpoint here\n"
+		writer.write(b"HTTP/1.1 404 Not Found\r\n"
+			b"Content-Type: text/plain\r\n"
+			b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+			b"Connection: close\r\n"
+			b"Server: wstap-lab-reject\r\n"
+			b"\r\n" + body)
+		await writer.drain()
+	writer.close()
+
+
+async def main():
+	ap = argparse.ArgumentParser()
+	ap.add_argument("--host", default="127.0.0.1")
+	ap.add_argument("--base-port", type=int, default=9001)
+	a = ap.parse_args()
+	p = a.base_port
+	kw = dict(ping_interval=None, close_timeout=2)
+	s1 = await websockets.server.serve(echo, a.host, p, compression=None, **kw)
+	s2 = await websockets.server.serve(echo, a.host, p + 1, **kw)
+	s3 = await asyncio.start_server(wrong_accept, a.host, p + 2)
+	s4 = await asyncio.start_server(reject, a.host, p + 3)
+	print("ready", flush=True)
+	await asyncio.Future()
+
+
+if __name__ == "__main__":
+	try:
+		asyncio.run(main())
+	except KeyboardInterrupt:
+		sys.exit(0)

@@ -1,0 +1,99 @@
+/* obuf.c - buffered output writer. */
+#include "obuf.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void obuf_init(struct obuf *o, FILE *f, bool line_flush)
+{
+	o->f = f;
+	o->write = NULL;
+	o->write_ctx = NULL;
+	o->len = 0;
+	o->failed = false;
+	o->line_flush = line_flush;
+}
+
+void obuf_init_fn(struct obuf *o, void (*write)(void *, const char *, size_t),
+		  void *ctx)
+{
+	obuf_init(o, NULL, false);
+	o->write = write;
+	o->write_ctx = ctx;
+}
+
+void obuf_flush(struct obuf *o)
+{
+	if (o->write) {
+		if (o->len)
+			o->write(o->write_ctx, o->buf, o->len);
+		o->len = 0;
+		return;
+	}
+	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
+		o->failed = true;
+	o->len = 0;
+	if (fflush(o->f) != 0)
+		o->failed = true;
+}
+
+void obuf_put(struct obuf *o, const void *p, size_t n)
+{
+	if (n > OBUF_SIZE - o->len) {
+		obuf_flush(o);
+		if (n > OBUF_SIZE) {
+			if (o->write)
+				o->write(o->write_ctx, p, n);
+			else if (fwrite(p, 1, n, o->f) != n)
+				o->failed = true;
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+void obuf_puts(struct obuf *o, const char *s)
+{
+	obuf_put(o, s, strlen(s));
+}
+
+void obuf_putc(struct obuf *o, char c)
+{
+	if (o->len == OBUF_SIZE)
+		obuf_flush(o);
+	o->buf[o->len++] = c;
+}
+
+void obuf_printf(struct obuf *o, const char *fmt, ...)
+{
+	va_list ap;
+	char tmp[1024];
+
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* Longer results are cut: callers format bounded pieces only. */
+	obuf_put(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void obuf_u64(struct obuf *o, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof tmp;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	obuf_put(o, tmp + i, sizeof tmp - i);
+}
+
+void obuf_eol(struct obuf *o)
+{
+	obuf_putc(o, '\n');
+	if (o->line_flush)
+		obuf_flush(o);
+}

@@ -1,0 +1,37 @@
+/* obuf.h - a buffered output writer: one fixed buffer, written out with
+ * fwrite when full or on demand.  Formatting goes straight into it. */
+#ifndef WSTAP_OBUF_H
+#define WSTAP_OBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define OBUF_SIZE (64 * 1024)
+
+struct obuf {
+	FILE *f;                 /* borrowed; NULL when `write` is set */
+	/* instead of a FILE: where full buffers go (memory targets) */
+	void (*write)(void *ctx, const char *p, size_t n);
+	void *write_ctx;
+	size_t len;
+	bool failed;             /* a write failed (disk full, closed pipe) */
+	bool line_flush;         /* flush at each obuf_eol (pipes, terminals) */
+	char buf[OBUF_SIZE];
+};
+
+void obuf_init(struct obuf *o, FILE *f, bool line_flush);
+void obuf_init_fn(struct obuf *o, void (*write)(void *, const char *, size_t),
+		  void *ctx);
+void obuf_flush(struct obuf *o);
+void obuf_put(struct obuf *o, const void *p, size_t n);
+void obuf_puts(struct obuf *o, const char *s);
+void obuf_putc(struct obuf *o, char c);
+void obuf_printf(struct obuf *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void obuf_u64(struct obuf *o, uint64_t v);
+/* Ends a record: a newline, then a flush when line_flush is set. */
+void obuf_eol(struct obuf *o);
+
+#endif

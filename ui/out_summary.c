@@ -1,0 +1,143 @@
+/* out_summary.c - the default output: a few plain lines per leg as it
+ * ends, then a tally of verdicts. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "escape.h"
+#include "outputs.h"
+#include "render.h"
+
+struct summary {
+	struct obuf *o;
+	struct output_opts opt;
+	uint64_t verdicts[V_COUNT];
+};
+
+static void text(struct obuf *o, const char *s)
+{
+	esc_term(o, (const uint8_t *)s, strlen(s));
+}
+
+static void counts_clause(struct obuf *o, const char *who,
+			  const struct msg_counts *c)
+{
+	obuf_puts(o, who);
+	obuf_printf(o, " %llu text, %llu binary", (unsigned long long)c->text,
+		    (unsigned long long)c->binary);
+	if (c->ping || c->pong)
+		obuf_printf(o, ", %llu ping, %llu pong",
+			    (unsigned long long)c->ping,
+			    (unsigned long long)c->pong);
+}
+
+static void leg_end(void *ctx, const struct leg *l)
+{
+	struct summary *s = ctx;
+	struct obuf *o = s->o;
+
+	s->verdicts[l->verdict]++;
+	obuf_printf(o, "leg %llu  ", (unsigned long long)l->id);
+	text(o, l->client.text);
+	obuf_puts(o, " > ");
+	text(o, l->server.text);
+	obuf_puts(o, "  via ");
+	obuf_puts(o, via_name(l->via));
+	if (l->target[0]) {
+		obuf_puts(o, " to ");
+		text(o, l->target);
+	}
+	obuf_puts(o, "  [");
+	obuf_puts(o, verdict_code(l->verdict));
+	obuf_puts(o, "]\n  ");
+	bool any = false;
+	if (l->proxy_status) {
+		obuf_printf(o, "proxy %d", l->proxy_status);
+		any = true;
+	}
+	if (l->tls.seen) {
+		obuf_puts(o, any ? ", TLS in tunnel" : "TLS in tunnel");
+		any = true;
+	}
+	if (l->ws.requested) {
+		if (any)
+			obuf_puts(o, ", ");
+		if (l->ws.answered)
+			obuf_printf(o, "upgrade %d", l->ws.status);
+		else
+			obuf_puts(o, "upgrade unanswered");
+		if (l->ws.answered && l->ws.status == 101)
+			obuf_puts(o, l->ws.accept_valid ? " (accept ok)" :
+							   " (accept WRONG)");
+		if (l->ws.deflate)
+			obuf_puts(o, ", permessage-deflate");
+		any = true;
+	}
+	if (l->stages[ST_OPEN].seen) {
+		obuf_puts(o, "; ");
+		counts_clause(o, "client", &l->msgs[DIR_CLIENT]);
+		obuf_puts(o, "; ");
+		counts_clause(o, "server", &l->msgs[DIR_SERVER]);
+		if (l->close.seen) {
+			obuf_printf(o, "; close %u by %s",
+				    l->close.has_code ? l->close.code : 1005,
+				    dir_name(l->close.by));
+		}
+		any = true;
+	}
+	if (!any)
+		obuf_printf(o, "%llu HTTP request(s)",
+			    (unsigned long long)l->http_requests);
+	obuf_puts(o, "\n  ");
+	text(o, l->explanation);
+	obuf_putc(o, '\n');
+	render_notes(o, l, "  ");
+	obuf_eol(o);
+}
+
+static void finish(void *ctx, const struct sess_stats *st)
+{
+	struct summary *s = ctx;
+	struct obuf *o = s->o;
+	bool first = true;
+
+	obuf_printf(o, "%llu legs", (unsigned long long)st->legs_reported);
+	for (int v = 0; v < V_COUNT; v++) {
+		if (!s->verdicts[v])
+			continue;
+		obuf_printf(o, "%s %s %llu", first ? ":" : ",",
+			    verdict_code((enum verdict)v),
+			    (unsigned long long)s->verdicts[v]);
+		first = false;
+	}
+	obuf_printf(o, "; %llu packets, %llu bytes", (unsigned long long)st->packets,
+		    (unsigned long long)st->bytes);
+	if (st->gaps)
+		obuf_printf(o, "; %llu gaps (%llu bytes missing)",
+			    (unsigned long long)st->gaps,
+			    (unsigned long long)st->gap_bytes);
+	if (st->truncated_packets)
+		obuf_printf(o, "; %llu packets cut by the snaplen",
+			    (unsigned long long)st->truncated_packets);
+	if (st->ip_fragments)
+		obuf_printf(o, "; %llu IP fragments not reassembled",
+			    (unsigned long long)st->ip_fragments);
+	obuf_eol(o);
+}
+
+struct sess_sink output_summary(struct obuf *o, const struct output_opts *opt,
+				void **state)
+{
+	struct summary *s = calloc(1, sizeof *s);
+	struct sess_sink k = { 0 };
+
+	*state = s;
+	if (!s)
+		return k;
+	s->o = o;
+	s->opt = *opt;
+	k.ctx = s;
+	k.leg_end = leg_end;
+	k.finish = finish;
+	k.want_payload = false;
+	return k;
+}
