@@ -486,8 +486,19 @@ void tcp_table_finish(struct tcp_table *t, const struct pkt_meta *pm)
 	while (t->lru_head) {
 		struct tcp_flow *f = t->lru_head;
 		for (int d = 0; d < 2 && !f->zombie; d++) {
-			while (f->half[d].ooo)
+			struct tcp_half *h = &f->half[d];
+			while (h->ooo)
 				skip_hole(t, f, d, pm);
+			if (h->fin_seen && seq_before(h->next, h->fin_seq)) {
+				/* The FIN's sequence number shows bytes the
+				 * capture never had. */
+				uint32_t n = h->fin_seq - h->next;
+				t->n.gaps++;
+				t->n.gap_bytes += n;
+				if (f->user && t->c.gap)
+					t->c.gap(f->user, d, n, pm);
+				h->next = h->fin_seq;
+			}
 			check_fin(t, f, d, pm);
 		}
 		flow_remove(t, f, pm);

@@ -292,6 +292,13 @@ static void open_stage(struct leg *l, const char *ends)
 			c->replied ? ", answered by the other side" : "");
 		return;
 	}
+	if (l->gaps) {
+		explain(l, V_INCOMPLETE,
+			"The WebSocket opened %s (101 at packet %llu); the capture "
+			"lost part of the connection, so how it ended is unknown "
+			"(%s).", route, pkt(l, ST_OPEN), ends);
+		return;
+	}
 	if (l->ended) {
 		explain(l, V_CLOSED_ABNORMALLY,
 			"The WebSocket opened %s (101 at packet %llu) but ended "
@@ -304,7 +311,24 @@ static void open_stage(struct leg *l, const char *ends)
 		"open when the capture ended.", route, pkt(l, ST_OPEN));
 }
 
+static void decide(struct leg *l);
+
 void verdict_decide(struct leg *l)
+{
+	decide(l);
+	if (l->gaps) {
+		/* Whatever the stage, missing bytes change what the verdict
+		 * can claim: say so where the user will read it. */
+		size_t n = strlen(l->explanation);
+		snprintf(l->explanation + n, sizeof l->explanation - n,
+			 " The capture lacks %llu byte(s) of this connection "
+			 "(%llu gap(s)); what followed the first gap was not "
+			 "decoded.", (unsigned long long)l->gap_bytes,
+			 (unsigned long long)l->gaps);
+	}
+}
+
+static void decide(struct leg *l)
 {
 	char ends[160];
 
