@@ -89,10 +89,17 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 	if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) == 0)
 		pr.file_size = (long long)sb.st_size;
 
+	/* In a classic pcap file each record is a 16-byte header and its
+	 * captured bytes after the 24-byte file header, so the offset of the
+	 * record being read is known without asking the file (pcapng blocks
+	 * vary; there the file position is reported instead). */
+	bool classic = pcap_major_version(p) == 2;
+	uint64_t next_record = 24;
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc;
 	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+		next_record += 16 + (uint64_t)h->caplen;
 		/* Several link types in one pcapng file: ask each time is
 		 * costly; libpcap reports the first interface's type, and
 		 * files with mixed types are rare. */
@@ -108,12 +115,13 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 		fputs("\r\033[K", stderr);
 	if (rc == PCAP_ERROR) {
 		FILE *f = pcap_file(p);
-		long pos = f ? ftell(f) : -1;
+		long long pos = classic ? (long long)next_record :
+				f ? (long long)ftell(f) : -1;
 		snprintf(res->message, sizeof res->message,
-			 "%s: damaged after packet %llu (file offset %ld): %s; "
-			 "sessions up to there are reported",
-			 shown, (unsigned long long)res->packets, pos,
-			 pcap_geterr(p));
+			 "%s: the record of packet %llu at file offset %lld is "
+			 "damaged (%s); the %llu packets before it are reported",
+			 shown, (unsigned long long)res->packets + 1, pos,
+			 pcap_geterr(p), (unsigned long long)res->packets);
 		res->status = CAP_DAMAGED;
 	}
 	pcap_close(p);

@@ -503,6 +503,13 @@ static int http_event(void *user, const struct http_event *ev)
 			 (unsigned long long)ls->pm->num);
 		break;
 	case HTTP_EV_ERROR:
+		if (d->head_active) {
+			/* Show what was sent even though it did not parse: the
+			 * head so far and the rest of this chunk. */
+			head_copy(d, d->chunk_off + d->chunk_len);
+			d->head_trunc = true;
+			emit_head(ls, dir, dir == DIR_CLIENT, 0);
+		}
 		ls->pub.http_errors++;
 		analyzer_stats_rw(ls->an)->http_errors++;
 		leg_note(&ls->pub, NOTE_ERROR, ev->code,
@@ -670,7 +677,7 @@ void leg_end_stream(struct leg_state *ls, int dir, bool rst,
 bool leg_reportable(const struct leg_state *ls)
 {
 	return ls->pub.any_http || ls->pub.ws.requested ||
-	       ls->pub.stages[ST_PROXY_REQUEST].seen;
+	       ls->pub.stages[ST_PROXY_REQUEST].seen || ls->pub.http_errors;
 }
 
 void leg_finalize(struct leg_state *ls)

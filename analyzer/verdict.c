@@ -363,6 +363,18 @@ static void decide(struct leg *l)
 			"start (and any handshake) was not captured.");
 		return;
 	}
+	if (l->http_errors && !l->any_http) {
+		const char *why = "";
+		for (unsigned i = 0; i < l->n_notes; i++)
+			if (l->notes[i].level == NOTE_ERROR) {
+				why = l->notes[i].text;
+				break;
+			}
+		explain(l, V_NOT_WEBSOCKET,
+			"The connection began like HTTP but its head could not be "
+			"parsed, so no WebSocket handshake was seen: %s", why);
+		return;
+	}
 	if (l->via == VIA_CONNECT)
 		explain(l, V_NOT_WEBSOCKET,
 			"The tunnel to %s carried HTTP without a WebSocket "

@@ -93,6 +93,7 @@ enum {
 #define F_TOK_BAD        0x0040u /* list element: not a bare token */
 #define F_LEADING        0x0080u /* empty lines before this start-line */
 #define F_NOTED_LF       0x0100u /* bare_lf already noted this message */
+#define F_NOTED_CTL      0x0200u /* ctl_in_value already noted */
 
 /* Field names that matter for framing, matched case-insensitively
  * (RFC 9110 §5.1: field names are case-insensitive) as they arrive. */
@@ -153,7 +154,7 @@ static const struct code_text errs[] = {
 		"known (RFC 9112 §8: incomplete message)."},
 };
 
-enum { N_WS_COLON, N_BARE_LF, N_OBS_FOLD, N_LEADING, N_TE_CL };
+enum { N_WS_COLON, N_BARE_LF, N_OBS_FOLD, N_LEADING, N_TE_CL, N_CTL };
 
 static const struct code_text notes[] = {
 	[N_WS_COLON] = {"ws_before_colon",
@@ -173,6 +174,10 @@ static const struct code_text notes[] = {
 		"RFC 9112 §6.3 point 3: Transfer-Encoding and Content-Length both "
 		"sent; Transfer-Encoding wins, such a request ought to be "
 		"handled as an error and the connection closed after it."},
+	[N_CTL] = {"ctl_in_value",
+		"RFC 9110 §5.5: a field value holds a control character (other "
+		"than HTAB); such values are invalid, but a recipient MAY retain "
+		"them for robustness, as this one does."},
 };
 
 /* tchar (RFC 9110 §5.6.2): "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" /
@@ -269,6 +274,22 @@ static void emit_coded(struct http_parser *p, enum http_ev type,
 static void note(struct http_parser *p, int n, uint64_t off)
 {
 	emit_coded(p, HTTP_EV_NOTE, &notes[n], off);
+}
+
+/* Control characters other than NUL, CR, LF and HTAB, which RFC 9110
+ * §5.5 lets a recipient keep in a field value for robustness. */
+static bool value_ctl(uint8_t c)
+{
+	return (c < 0x20 && c != '\t' && c != '\r' && c != '\n' && c != 0) ||
+	       c == 0x7f;
+}
+
+static void note_ctl(struct http_parser *p, const uint8_t *at)
+{
+	if (p->flags & F_NOTED_CTL)
+		return;
+	p->flags |= F_NOTED_CTL;
+	note(p, N_CTL, off_of(p, at));
 }
 
 static void note_bare_lf(struct http_parser *p, const uint8_t *at)
@@ -983,10 +1004,12 @@ static const uint8_t *step(struct http_parser *p, const uint8_t *pos,
 				note_bare_lf(p, pos);
 				p->st = S_FIELD_START;
 				pos++;
-			} else if (c < 0x20 || c == 0x7f) {
+			} else if ((c < 0x20 || c == 0x7f) && !value_ctl(c)) {
 				err = E_VALUE;
 				goto out;
 			} else {
+				if (value_ctl(c))
+					note_ctl(p, pos);
 				flush_ows(p); /* the SP of an obs-fold */
 				p->ows_run = 0;
 				p->flags |= F_VALUE_STARTED;
@@ -1011,7 +1034,8 @@ static const uint8_t *step(struct http_parser *p, const uint8_t *pos,
 							wsp = NULL;
 						}
 					}
-				} else if (c > 0x20 && c != 0x7f) {
+				} else if ((c > 0x20 && c != 0x7f) ||
+					   value_ctl(c)) {
 					/* VCHAR / obs-text: held whitespace was
 					 * inner whitespace */
 					if (p->ows_run) {
@@ -1020,6 +1044,16 @@ static const uint8_t *step(struct http_parser *p, const uint8_t *pos,
 						wsp = NULL;
 					}
 					p->flags &= ~F_SPILLED;
+					if (value_ctl(c) &&
+					    !(p->flags & F_NOTED_CTL)) {
+						/* what precedes goes out first,
+						 * so events do not depend on
+						 * how the input was split */
+						emit_span(p, HTTP_EV_FIELD_VALUE,
+							  mark, pos);
+						mark = pos;
+						note_ctl(p, pos);
+					}
 				} else {
 					break;
 				}
