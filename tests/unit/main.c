@@ -26,10 +26,14 @@ int main(void)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	unsigned failed = CU_get_number_of_failures() +
-			  CU_get_number_of_tests_failed();
+	/* A test fails when any of its assertions fails; a suite whose
+	 * set-up failed counts too, so nothing fails silently. */
+	unsigned failed = CU_get_number_of_tests_failed() +
+			  CU_get_number_of_suites_failed();
 	unsigned run = CU_get_number_of_tests_run();
+	unsigned asserts = CU_get_number_of_asserts();
 	CU_cleanup_registry();
-	printf("unit: %u tests run, %u failures\n", run, failed);
-	return failed ? 1 : 0;
+	printf("unit: %u tests run, %u failures (%u assertions)\n", run,
+	       failed, asserts);
+	return failed || run == 0 ? 1 : 0;
 }
