@@ -130,7 +130,11 @@ static enum decode_result decode_ipv6(struct cur *c, struct tcp_segment *out,
 			if (!cur_u8(&p, &next) || !cur_u8(&p, &len))
 				return fail(why, DEC_TRUNCATED, "IPv6 AH");
 			size_t total = ((size_t)len + 2) * 4;
-			if (total > left || !cur_skip(&p, total - 2))
+			/* A length beyond Payload Length is inconsistent, not
+			 * a short capture (as for the other extensions). */
+			if (total > left)
+				return fail(why, DEC_INVALID, "IPv6 AH length");
+			if (!cur_skip(&p, total - 2))
 				return fail(why, DEC_TRUNCATED, "IPv6 AH");
 			left -= total;
 			nh = next;

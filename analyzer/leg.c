@@ -211,6 +211,7 @@ static void release_hold(struct leg_state *ls)
 
 	d->hold = NULL;
 	d->hold_len = 0;
+	d->hold_cap = 0;
 	if (n) {
 		/* These bytes were counted when held; they are fed again now,
 		 * from the offset where they began. */
@@ -238,10 +239,21 @@ static void hold_bytes(struct leg_state *ls, const uint8_t *p, size_t n)
 	}
 	if (!n)
 		return;
-	if (!d->hold) {
-		d->hold = malloc(HOLD_MAX);
-		if (!d->hold)
+	if (d->hold_len + n > d->hold_cap) {
+		/* Usually nothing is held (clients wait for the answer), so
+		 * the buffer starts small and doubles up to HOLD_MAX. */
+		size_t cap = d->hold_cap ? d->hold_cap : 4096;
+		while (cap < d->hold_len + n)
+			cap *= 2;
+		if (cap > HOLD_MAX)
+			cap = HOLD_MAX;
+		uint8_t *nb = realloc(d->hold, cap);
+		if (!nb) {
+			d->hold_overflow = true;
 			return;
+		}
+		d->hold = nb;
+		d->hold_cap = cap;
 	}
 	memcpy(d->hold + d->hold_len, p, n);
 	d->hold_len += n;

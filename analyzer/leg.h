@@ -73,7 +73,7 @@ struct lane_dir {
 	size_t chunk_len;
 	/* HOLD lane */
 	uint8_t *hold;
-	size_t hold_len;
+	size_t hold_len, hold_cap;
 	bool hold_overflow;
 	/* WS lane */
 	struct ws_msg_stream *ws;

@@ -295,9 +295,13 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 	struct tcp_half *h = &f->half[dir];
 
 	/* Caps: per direction and over all flows.  Hitting one turns the
-	 * oldest hole into a reported gap instead of buffering without end. */
-	while (h->ooo && (h->held + n > t->lim.ooo_per_dir ||
-			  t->n.held_bytes + n > t->lim.memcap)) {
+	 * oldest hole into a reported gap instead of buffering without end.
+	 * That is the hole before the first held segment only while the new
+	 * one starts after it; otherwise it is the hole before the new
+	 * segment, handled below (else bytes in hand would be lost). */
+	while (h->ooo && seq_before(h->ooo->seq, seq) &&
+	       (h->held + n > t->lim.ooo_per_dir ||
+		t->n.held_bytes + n > t->lim.memcap)) {
 		if (h->held + n > t->lim.ooo_per_dir)
 			t->n.ooo_cap_hits++;
 		else
@@ -312,10 +316,15 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 			return;
 		}
 	}
-	if (n > t->lim.ooo_per_dir || t->n.held_bytes + n > t->lim.memcap) {
-		/* Still no room (one huge segment, or other flows hold the
-		 * memory): treat the hole before it as lost. */
-		t->n.memcap_hits++;
+	if (h->held + n > t->lim.ooo_per_dir ||
+	    t->n.held_bytes + n > t->lim.memcap) {
+		/* Still no room (one huge segment, other flows hold the
+		 * memory, or the segment precedes what is held): treat the
+		 * hole before it as lost. */
+		if (h->held + n > t->lim.ooo_per_dir)
+			t->n.ooo_cap_hits++;
+		else
+			t->n.memcap_hits++;
 		uint32_t gap = seq - h->next;
 		t->n.gaps++;
 		t->n.gap_bytes += gap;
