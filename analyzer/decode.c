@@ -58,7 +58,6 @@ static enum decode_result decode_tcp(struct cur *c, size_t wire_len,
 static enum decode_result decode_ipv4(struct cur *c, struct tcp_segment *out,
 				      struct decode_why *why)
 {
-	const uint8_t *start = c->p;
 	uint8_t vihl, proto;
 	uint16_t total, frag;
 
@@ -87,8 +86,6 @@ static enum decode_result decode_ipv4(struct cur *c, struct tcp_segment *out,
 	 * may include Ethernet padding); the cursor still guards the reads. */
 	size_t wire = (size_t)total - ihl;
 	struct cur tcp = *c;
-	size_t have = (size_t)(c->p - start);
-	(void)have;
 	if (cur_left(&tcp) > wire)
 		tcp.end = tcp.p + wire;
 	return decode_tcp(&tcp, wire, out, why);
@@ -206,7 +203,6 @@ static enum decode_result decode_null(struct cur *c, bool loop,
 				      struct decode_why *why)
 {
 	uint32_t af_le, af;
-	struct cur save = *c;
 
 	if (!cur_le32(c, &af_le))
 		return fail(why, DEC_TRUNCATED, "loopback header");
@@ -214,7 +210,6 @@ static enum decode_result decode_null(struct cur *c, bool loop,
 		     (af_le >> 8 & 0xff00) | af_le >> 24) : af_le;
 	if (!loop && (af & 0xffff) == 0)
 		af >>= 24; /* written big-endian by the capturing host */
-	(void)save;
 	if (af == 2)
 		return decode_ipv4(c, out, why);
 	if (af == 24 || af == 28 || af == 30)

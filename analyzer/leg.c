@@ -541,6 +541,15 @@ static size_t feed_http(struct leg_state *ls, int dir, const uint8_t *p,
 {
 	struct lane_dir *d = &ls->d[dir];
 
+	if (!d->http_ready && d->offset == 0 && tls_looks_like_record(p, n)) {
+		/* TLS from the first byte: a leg from a proxy to a wss server,
+		 * or a client speaking TLS to the proxy itself. */
+		ls->pub.tls.seen = true;
+		d->lane = LANE_TLS;
+		if (ls->d[!dir].lane == LANE_HTTP && !ls->d[!dir].http_ready)
+			ls->d[!dir].lane = LANE_TLS;
+		return 0;
+	}
 	if (!d->http_ready)
 		http_start(ls, dir);
 	d->chunk = p;
@@ -689,7 +698,8 @@ void leg_end_stream(struct leg_state *ls, int dir, bool rst,
 bool leg_reportable(const struct leg_state *ls)
 {
 	return ls->pub.any_http || ls->pub.ws.requested ||
-	       ls->pub.stages[ST_PROXY_REQUEST].seen || ls->pub.http_errors;
+	       ls->pub.stages[ST_PROXY_REQUEST].seen || ls->pub.http_errors ||
+	       ls->pub.tls.seen;
 }
 
 void leg_finalize(struct leg_state *ls)
@@ -714,6 +724,7 @@ void leg_free(struct leg_state *ls)
 	for (int i = 0; i < 2; i++) {
 		free(ls->d[i].head_buf);
 		free(ls->d[i].hold);
+		free(ls->d[i].hello);
 	}
 	free(ls);
 }

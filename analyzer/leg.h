@@ -86,6 +86,9 @@ struct lane_dir {
 	uint32_t tls_left;        /* body bytes left in the current record */
 	uint32_t tls_body_seen;
 	uint8_t tls_first[2];     /* first body bytes (alert / handshake type) */
+	uint8_t *hello;           /* first handshake message being collected */
+	size_t hello_len;
+	bool hello_done;
 	uint64_t opaque_bytes;
 };
 

@@ -4,7 +4,11 @@
  * whether the TLS handshake completed.  Decryption is a later layer. */
 #include "leg.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "tls_hello.h"
 
 enum {
 	TLS_CCS = 20,
@@ -13,6 +17,10 @@ enum {
 	TLS_APP_DATA = 23,
 	TLS_HEARTBEAT = 24,
 };
+
+/* A ClientHello is a few hundred bytes to a few KB (post-quantum key
+ * shares make it bigger); more than this is not a hello worth reading. */
+#define TLS_HELLO_MAX 16384
 
 /* RFC 8446 §5.1: a record length must not exceed 2^14 + 256 (TLS 1.3
  * ciphertext) or 2^14 + 2048 (TLS 1.2 ciphertext). */
@@ -49,7 +57,7 @@ static void record_start(struct leg_state *ls, int dir, struct lane_dir *d)
 		return;
 	}
 	if (!t->version)
-		t->version = ver;
+		t->version = ver; /* until a hello says better */
 	d->tls_type = type;
 	d->tls_left = len;
 	d->tls_body_seen = 0;
@@ -86,6 +94,63 @@ static void record_body_byte(struct leg_state *ls, int dir,
 	}
 }
 
+/* Collects the first handshake message of a direction (it may span
+ * records, RFC 8446 §5.1) and reads the hello's visible fields. */
+static void hello_bytes(struct leg_state *ls, int dir, struct lane_dir *d,
+			const uint8_t *p, size_t n)
+{
+	struct tls_info *t = &ls->pub.tls;
+	struct tls_hello h;
+
+	if (!d->hello) {
+		d->hello = malloc(TLS_HELLO_MAX);
+		if (!d->hello) {
+			d->hello_done = true;
+			return;
+		}
+	}
+	if (n > TLS_HELLO_MAX - d->hello_len) {
+		leg_note(&ls->pub, NOTE_INFO, "tls_hello_large",
+			 "%s: the first TLS handshake message is longer than %d "
+			 "bytes; its fields were not read",
+			 dir_name((enum dir)dir), TLS_HELLO_MAX);
+		d->hello_done = true;
+		return;
+	}
+	memcpy(d->hello + d->hello_len, p, n);
+	d->hello_len += n;
+	switch (tls_hello_parse(d->hello, d->hello_len, &h)) {
+	case TLS_HELLO_SHORT:
+		return;
+	case TLS_HELLO_OK:
+		if (h.type == 1) {
+			snprintf(t->sni, sizeof t->sni, "%s", h.sni);
+			if (!t->version_negotiated)
+				t->version = h.version;
+			if (!t->alpn[0])
+				snprintf(t->alpn, sizeof t->alpn, "%.*s", (int)sizeof t->alpn - 1, h.alpn);
+		} else {
+			t->version = h.version;
+			t->version_negotiated = true;
+			/* the server's choice replaces the client's offer */
+			snprintf(t->alpn, sizeof t->alpn, "%.*s", (int)sizeof t->alpn - 1, h.alpn);
+		}
+		break;
+	case TLS_HELLO_INVALID:
+		leg_note(&ls->pub, NOTE_WARN, "tls_hello_invalid",
+			 "%s: the TLS hello's lengths are inconsistent (RFC 8446 "
+			 "§4.1.2), packet %llu", dir_name((enum dir)dir),
+			 (unsigned long long)ls->pm->num);
+		break;
+	case TLS_HELLO_OTHER:
+		break;
+	}
+	d->hello_done = true;
+	free(d->hello);
+	d->hello = NULL;
+	d->hello_len = 0;
+}
+
 void leg_tls_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n)
 {
 	struct lane_dir *d = &ls->d[dir];
@@ -105,8 +170,9 @@ void leg_tls_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n)
 		size_t take = n < d->tls_left ? n : d->tls_left;
 		for (size_t i = 0; i < take && d->tls_body_seen < 2; i++)
 			record_body_byte(ls, dir, d, p[i]);
-		if (d->tls_body_seen >= 2)
-			d->tls_body_seen += (uint32_t)take; /* only counts */
+		if (d->tls_type == TLS_HANDSHAKE && !d->hello_done &&
+		    !ls->pub.tls.ccs[dir])
+			hello_bytes(ls, dir, d, p, take);
 		d->tls_left -= (uint32_t)take;
 		p += take;
 		n -= take;

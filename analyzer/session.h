@@ -101,14 +101,17 @@ struct ws_info {
 
 struct tls_info {
 	bool seen;               /* TLS records inside the tunnel */
-	uint16_t version;        /* record/hello version seen */
+	uint16_t version;        /* negotiated version when the ServerHello
+	                            was read, else the highest offered, else
+	                            the first record's version */
+	bool version_negotiated;
 	bool client_hello, server_hello;
 	bool ccs[2];             /* ChangeCipherSpec per direction */
 	bool app_data[2];        /* application data per direction */
 	bool alert[2];           /* alert record per direction */
 	uint8_t alert_desc;      /* first cleartext alert's description */
 	bool alert_clear;        /* that alert was readable (before CCS) */
-	char sni[HV_SMALL];
+	char sni[256];
 	char alpn[HV_SMALL];
 };
 

@@ -37,9 +37,9 @@ static void end_clause(const struct leg *l, char *buf, size_t size)
 			 l->rst[1] ? "server" : "client",
 			 (unsigned long long)l->rst_pkt);
 	else if (l->fin[0] || l->fin[1])
-		snprintf(buf, size, "the %s closed the connection (FIN, packet %llu)",
-			 l->fin[1] && !l->fin[0] ? "server" :
-			 l->fin[0] && !l->fin[1] ? "client" : "each side",
+		snprintf(buf, size, "%s closed the connection (FIN, packet %llu)",
+			 l->fin[1] && !l->fin[0] ? "the server" :
+			 l->fin[0] && !l->fin[1] ? "the client" : "each side",
 			 pkt(l, ST_CLOSED));
 	else
 		snprintf(buf, size, "the capture ended (last packet %llu)",
@@ -132,40 +132,87 @@ static bool proxy_stage(struct leg *l, const char *ends)
 	return false;
 }
 
+static const char *tls_version_name(uint16_t v)
+{
+	switch (v) {
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "TLS 1.0";
+	case 0x0302: return "TLS 1.1";
+	case 0x0303: return "TLS 1.2";
+	case 0x0304: return "TLS 1.3";
+	default: return "unknown version";
+	}
+}
+
+/* RFC 8446 §6 and RFC 5246 §7.2 alert descriptions. */
+static const char *tls_alert_name(uint8_t d)
+{
+	switch (d) {
+	case 0: return "close_notify";
+	case 10: return "unexpected_message";
+	case 20: return "bad_record_mac";
+	case 40: return "handshake_failure";
+	case 42: return "bad_certificate";
+	case 43: return "unsupported_certificate";
+	case 44: return "certificate_revoked";
+	case 45: return "certificate_expired";
+	case 46: return "certificate_unknown";
+	case 47: return "illegal_parameter";
+	case 48: return "unknown_ca";
+	case 50: return "decode_error";
+	case 51: return "decrypt_error";
+	case 70: return "protocol_version";
+	case 71: return "insufficient_security";
+	case 80: return "internal_error";
+	case 86: return "inappropriate_fallback";
+	case 90: return "user_canceled";
+	case 109: return "missing_extension";
+	case 110: return "unsupported_extension";
+	case 112: return "unrecognized_name";
+	case 116: return "certificate_required";
+	case 120: return "no_application_protocol";
+	default: return "unknown alert";
+	}
+}
+
 static bool tls_stage(struct leg *l, const char *ends)
 {
 	const struct tls_info *t = &l->tls;
+	const char *where = l->via == VIA_CONNECT ? "inside the tunnel" :
+						    "on this connection";
 
 	if (!t->seen)
 		return false;
 	if (t->alert_clear) {
 		explain(l, V_TLS_FAILED,
-			"TLS inside the tunnel failed: a cleartext alert "
-			"(description %u) ended the TLS handshake; %s.",
-			t->alert_desc, ends);
+			"TLS %s%s%s failed: the %s sent a cleartext alert %u (%s) "
+			"that ended the TLS handshake; %s.", where,
+			t->sni[0] ? " to " : "", t->sni,
+			t->alert[0] ? "client" : "server", t->alert_desc,
+			tls_alert_name(t->alert_desc), ends);
 		return true;
 	}
 	bool done = t->app_data[0] && t->app_data[1];
 	if (!done && l->ended) {
 		explain(l, V_TLS_FAILED,
-			"The TLS handshake inside the tunnel did not complete "
+			"The TLS handshake %s did not complete "
 			"(ClientHello %s, ServerHello %s, no application data "
-			"both ways); %s.",
+			"both ways); %s.", where,
 			t->client_hello ? "seen" : "missing",
 			t->server_hello ? "seen" : "missing", ends);
 		return true;
 	}
 	if (!done) {
 		explain(l, V_INCOMPLETE,
-			"TLS started inside the tunnel but the capture ended "
-			"before the TLS handshake completed.");
+			"TLS started %s but the capture ended before the TLS "
+			"handshake completed.", where);
 		return true;
 	}
 	explain(l, V_TLS_ENCRYPTED,
-		"The tunnel carries TLS (version 0x%04x) that completed its "
-		"handshake; its contents, including any WebSocket, are "
-		"encrypted. Give a key log (--keylog) to see inside.",
-		t->version);
+		"TLS %s%s%s (%s) completed its handshake; what it carries, "
+		"including any WebSocket, is encrypted. A TLS key log "
+		"(SSLKEYLOGFILE) would let a decrypting tool see inside.",
+		where, t->sni[0] ? " to " : "", t->sni, tls_version_name(t->version));
 	return true;
 }
 

@@ -55,7 +55,11 @@ static void leg_end(void *ctx, const struct leg *l)
 		any = true;
 	}
 	if (l->tls.seen) {
-		obuf_puts(o, any ? ", TLS in tunnel" : "TLS in tunnel");
+		obuf_puts(o, any ? ", TLS" : "TLS");
+		if (l->tls.sni[0]) {
+			obuf_puts(o, " to ");
+			text(o, l->tls.sni);
+		}
 		any = true;
 	}
 	if (l->ws.requested) {

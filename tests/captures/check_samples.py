@@ -8,7 +8,7 @@ checks the exit status, that every output line is a JSON object, that
 the records carry the keys the JSONL contract names, and
 for every leg of the truth: the session record (found by server port
 and order), its via, target, proxy_status, verdict, ws.deflate and close,
-and its message records, in order per direction (opcode, length, text or
+the strings its explanation must contain, and its message records, in order per direction (opcode, length, text or
 data, close code).  When SAMPLES_DIR/<capture stem>.transcript exists it
 also runs `-T transcript` and looks for the expected head blocks and
 message lines, in order (other lines, such as headings and verdicts, are
@@ -26,6 +26,8 @@ Truth file format (written by tests/lab/ws_client.py and make_seed.py):
              "via": "connect", "target": "127.0.0.1:9001",
              "proxy_status": 200, "verdict": "ok",   (each optional)
              "deflate": false,                        (optional)
+             "explanation_contains": ["403", ...],    (optional: each
+                                 string must occur in the explanation)
              "messages": [{"dir": "client", "opcode": "text",
                            "length": 5, "text": "hello"},
                           {"dir": "server", "opcode": "binary",
@@ -34,6 +36,7 @@ Truth file format (written by tests/lab/ws_client.py and make_seed.py):
                            "length": 70000, "sha256": "<hex>"},
                           {"dir": "client", "opcode": "close",
                            "length": 2, "code": 1000, "reason": ""}]}]}
+Other leg keys (sent_encrypted, sent_key, tls_*, ...) are informational.
 "match.nth" counts the sessions whose "server" ends with ":PORT" in the
 order they began: by a start timestamp when the records have one
 ("start", "start_ts", "first_ts" or "ts"), else by id.
@@ -186,6 +189,11 @@ def check_leg(r, cap, n, leg, sessions, messages):
 			r.check(s.get(k) == leg[k], "%s %s %s" % (tag, k,
 				short(leg[k])), "got %s (explanation: %s)" % (
 				short(s.get(k)), short(s.get("explanation"), 200)))
+	expl = s.get("explanation")
+	for want in leg.get("explanation_contains", []):
+		r.check(isinstance(expl, str) and want in expl,
+			"%s explanation contains %s" % (tag, short(want)),
+			"explanation: %s" % short(expl, 300))
 	if "deflate" in leg:
 		ws = s.get("ws")
 		got = ws.get("deflate") if isinstance(ws, dict) else None

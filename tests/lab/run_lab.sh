@@ -3,15 +3,16 @@
 #
 # Starts, on loopback only, squid (open port 3128, basic-auth port 3129,
 # CONNECT to port 9005 denied), tinyproxy (8888) and the lab WebSocket
-# servers (tests/lab/ws_server.py, 9001-9004), then runs one client
+# servers (tests/lab/ws_server.py, 9001-9004, TLS 9006, subprotocol
+# 9007; squid also forwards absolute-form WebSocket Upgrades), then runs one client
 # scenario per capture under tcpdump.  The client writes the truth file
 # from what was really sent and received.  Everything it starts is
 # stopped by the trap; the configs, logs and pid files live in a temp
 # directory that is removed at the end (KEEP_LAB=1 keeps it).
 #
 # Needs root (tcpdump, network namespaces), squid, tinyproxy, tcpdump,
-# htpasswd, /usr/bin/python3 with python3-websockets; editcap (tshark)
-# is optional.  Run it again at any time: it overwrites the samples.
+# htpasswd, openssl, /usr/bin/python3 with python3-websockets; editcap
+# and tshark are optional.  Run it again at any time: it overwrites the samples.
 #
 # Usage: tests/lab/run_lab.sh [SAMPLES_DIR]      (default: samples/)
 # Set NETNS=0 to skip the network-namespace (IPv6, 802.1Q) scenarios.
@@ -25,7 +26,7 @@ PY=/usr/bin/python3
 NETNS=${NETNS:-1}
 # Every port the lab uses; 9 is the closed port for the 503 case, 9005
 # the port squid refuses to CONNECT to.
-FILTER='tcp portrange 3128-3129 or tcp port 8888 or tcp portrange 9001-9005 or tcp port 9'
+FILTER='tcp portrange 3128-3129 or tcp port 8888 or tcp portrange 9001-9007 or tcp port 9'
 NS_C=wstap-lab-c
 NS_S=wstap-lab-s
 START=$(date +%s)
@@ -62,15 +63,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for t in squid tinyproxy tcpdump htpasswd; do
-	command -v "$t" >/dev/null || die "$t not installed (apt-get install squid tinyproxy tcpdump apache2-utils)"
+for t in squid tinyproxy tcpdump htpasswd openssl; do
+	command -v "$t" >/dev/null || die "$t not installed (apt-get install squid tinyproxy tcpdump apache2-utils openssl)"
 done
 [ -x /usr/lib/squid/basic_ncsa_auth ] || die "/usr/lib/squid/basic_ncsa_auth missing (squid package)"
 "$PY" -c 'import websockets' 2>/dev/null || die "$PY lacks websockets (apt-get install python3-websockets)"
 [ "$(id -u)" = 0 ] || die "needs root for tcpdump"
 
 # A port still in use means a previous lab (or something else) is running.
-for p in 3128 3129 8888 9001 9002 9003 9004; do
+for p in 3128 3129 8888 9001 9002 9003 9004 9006 9007; do
 	if ss -Hltn "sport = :$p" | grep -q .; then
 		die "port $p is already in use; stop whatever listens there"
 	fi
@@ -89,6 +90,15 @@ wait_port() {
 # --- configs ---------------------------------------------------------------
 htpasswd -bc "$WORK/htpasswd" labuser labpass 2>/dev/null
 chmod 644 "$WORK/htpasswd"
+# The wss server's certificate: self-signed, P-256, for the name the
+# client sends as SNI (a .test name, RFC 2606) and 127.0.0.1.  Made
+# afresh every run, so nothing secret is kept in the tree; the client
+# of squid_connect_wss trusts it, the one of squid_tls_rejected not.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-days 7 -subj "/CN=wss.lab.test" \
+	-addext "subjectAltName=DNS:wss.lab.test,IP:127.0.0.1" \
+	-keyout "$WORK/wss.key" -out "$WORK/wss.crt" 2>"$WORK/openssl.log" ||
+	die "openssl could not make the lab certificate (see $WORK/openssl.log)"
 
 cat >"$WORK/squid.conf" <<EOF
 # wstap lab squid: loopback only, no cache, no DNS beyond loopback.
@@ -102,6 +112,10 @@ acl authed proxy_auth REQUIRED
 acl localhost_src src 127.0.0.1/32
 acl CONNECT method CONNECT
 acl denied_port port 9005
+# Squid 5 strips the Upgrade header of forwarded (non-CONNECT) requests
+# unless a rule allows the protocol; the name is compared case-
+# sensitively with the client's token, and clients send "websocket".
+http_upgrade_request_protocols websocket allow all
 http_access deny CONNECT denied_port
 http_access allow open_port localhost_src
 http_access allow auth_port localhost_src authed
@@ -144,9 +158,10 @@ squid -N -f "$WORK/squid.conf" >"$WORK/var/squid.out" 2>&1 &
 PIDS+=($!)
 tinyproxy -d -c "$WORK/tinyproxy.conf" >"$WORK/var/tinyproxy.out" 2>&1 &
 PIDS+=($!)
-"$PY" "$HERE/ws_server.py" >"$WORK/var/ws_server.out" 2>&1 &
+"$PY" "$HERE/ws_server.py" --tls-cert "$WORK/wss.crt" --tls-key "$WORK/wss.key" \
+	>"$WORK/var/ws_server.out" 2>&1 &
 PIDS+=($!)
-for p in 3128 3129 8888 9001 9002 9003 9004; do
+for p in 3128 3129 8888 9001 9002 9003 9004 9006 9007; do
 	wait_port "$p"
 done
 log "daemons up: squid $(squid -v | sed -n '1s/.*Version //p'), $(tinyproxy -v 2>&1), websockets $("$PY" -c 'import websockets; print(websockets.__version__)')"
@@ -170,8 +185,12 @@ capture() {
 	fi
 	rm -f "$SAMPLES/$name.pcap" "$SAMPLES/$name.truth.json"
 	# --immediate-mode: without it packets still in a TPACKET_V3 block
-	# are lost when tcpdump is interrupted.
-	"${nsexec[@]}" tcpdump "${opts[@]}" --immediate-mode -U -s 0 \
+	# are lost when tcpdump is interrupted.  -B (KiB): with the default
+	# 2 MB ring, "-i any" captures lost a packet or two to the kernel
+	# ("packets dropped by kernel") on a busy 2-core machine.
+	# The log exists before tcpdump starts, so the wait below can read it.
+	: >"$WORK/var/td-$name.log"
+	"${nsexec[@]}" tcpdump "${opts[@]}" --immediate-mode -U -s 0 -B 16384 \
 		-w "$SAMPLES/$name.pcap" "${TD_FILTER:-$FILTER}" \
 		>"$WORK/var/td-$name.log" 2>&1 &
 	td=$!
@@ -232,6 +251,19 @@ capture squid_accept_mismatch --proxy $SQ --target 127.0.0.1:9003 \
 capture squid_upgrade_rejected --proxy $SQ --target 127.0.0.1:9004 \
 	--expect handshake_rejected \
 	--description "Tunnel through squid (200) to a server that answers the Upgrade with 404 Not Found."
+capture squid_connect_wss --proxy $SQ --target 127.0.0.1:9006 \
+	--tls trust --cafile "$WORK/wss.crt" --sni wss.lab.test \
+	--keylog "$SAMPLES/squid_connect_wss.keys" --expect tls_encrypted \
+	--description "CONNECT through squid to a TLS (wss) echo server with a self-signed certificate the client trusts; TLS (1.3, SNI wss.lab.test) completes and the basic message set is exchanged inside it, close 1000. wstap cannot decrypt yet, so messages is empty and what was sent is in sent_encrypted. The client's TLS secrets are in squid_connect_wss.keys (NSS key log)."
+chown --reference="$SAMPLES" "$SAMPLES/squid_connect_wss.keys"
+capture squid_tls_rejected --proxy $SQ --target 127.0.0.1:9006 \
+	--tls reject --sni wss.lab.test --expect tls_failed \
+	--description "CONNECT through squid to the TLS server; the client forces TLS 1.2 and verifies the certificate against the system CAs only, so it refuses the self-signed certificate and sends a cleartext fatal alert, then closes."
+capture squid_subprotocol_mismatch --proxy $SQ --target 127.0.0.1:9007 \
+	--subprotocol chat.v1 --msgset pair --expect subprotocol_mismatch \
+	--description "CONNECT through squid to a websockets server that speaks only subprotocol chat.v2; the client offers chat.v1 and websockets 10.4 answers 101 without Sec-WebSocket-Protocol (no overlap). The websockets client accepts that and exchanges a text and a binary message, close 1000; a browser would fail the connection."
+capture squid_forward_upgrade --proxy $SQ --forward --target 127.0.0.1:9001 \
+	--description "Forward-proxy WebSocket without CONNECT: 'GET http://127.0.0.1:9001/ HTTP/1.1' with Upgrade: websocket to squid, which forwards the Upgrade (http_upgrade_request_protocols websocket allow all) and relays the 101; basic message set, close 1000."
 capture direct_ws --target 127.0.0.1:9001 --msgset big \
 	--description "Client straight to the echo server, no proxy; basic message set plus a 70000-byte binary (64-bit extended length)."
 capture any_sll --tcpdump -i any -y LINUX_SLL -- --proxy $SQ \

@@ -10,14 +10,27 @@ hand-written list.
 
 Usage:
   ws_client.py --capture NAME.pcap --out NAME.truth.json --target H:P
-               [--proxy H:P] [--auth USER:PASS] [--deflate]
-               [--msgset basic|deflate|big|one] [--expect VERDICT]
+               [--proxy H:P [--forward]] [--auth USER:PASS] [--deflate]
+               [--msgset basic|deflate|big|one|pair] [--expect VERDICT]
+               [--tls trust|reject --cafile CERT.pem --sni NAME
+                [--keylog FILE]] [--subprotocol NAME]
                [--description TEXT]
 
 --auth first sends CONNECT without credentials (expects 407), then retries
-on a new connection with Proxy-Authorization.  --expect makes the client
-fail (exit 1) when the outcome differs, so run_lab.sh notices a broken
-lab instead of writing a wrong truth.
+on a new connection with Proxy-Authorization.  --forward sends the
+Upgrade to the proxy as an absolute-form GET (no CONNECT).  --tls trust
+runs wss inside the tunnel trusting --cafile (writing the TLS secrets to
+--keylog, NSS key log format); --tls reject forces TLS 1.2 and verifies
+the server against the system CAs only, so the self-signed certificate
+is refused and the client sends a cleartext fatal alert.  --subprotocol
+offers one subprotocol.  --expect makes the client fail (exit 1) when
+the outcome differs, so run_lab.sh notices a broken lab instead of
+writing a wrong truth.
+
+Each leg may carry "explanation_contains": strings the evidence says
+wstap's explanation must name (the expected Sec-WebSocket-Accept, the
+proxy's status, realm and X-Squid-Error), taken from what crossed the
+wire.
 """
 import argparse
 import asyncio
@@ -25,15 +38,41 @@ import base64
 import hashlib
 import json
 import random
+import os
 import socket
+import ssl
 import sys
 
 import websockets
 import websockets.client
 import websockets.exceptions
+import websockets.legacy.client
 
 TIMEOUT = 5
 MAX_HEAD = 16384
+GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def expected_accept(key):
+	"""RFC 6455 section 4.2.2: base64 of SHA-1 of the key and the GUID."""
+	return base64.b64encode(hashlib.sha1((key + GUID).encode("ascii"))
+		.digest()).decode("ascii")
+
+
+class LabProtocol(websockets.legacy.client.WebSocketClientProtocol):
+	"""Records the handshake request it writes (so the truth can name
+	the key it sent); with absolute_prefix set, writes the request line
+	in absolute form ("GET http://host:port/ HTTP/1.1"), as a client
+	talking to a forward proxy does."""
+	absolute_prefix = None
+	sent = {}
+
+	def write_http_request(self, path, headers):
+		if self.absolute_prefix:
+			path = self.absolute_prefix + path
+		LabProtocol.sent = {"path": path,
+			"key": headers.get("Sec-WebSocket-Key")}
+		super().write_http_request(path, headers)
 
 
 def b64(data):
@@ -65,6 +104,8 @@ def msgset(name):
 		return basic
 	if name == "one":
 		return [("text", "authenticated hello")]
+	if name == "pair":
+		return [("text", "hello chat"), ("binary", b"\x00chat\xff")]
 	if name == "deflate":
 		# Compressible text so the deflated frames are much shorter than
 		# the message, plus the basic set.
@@ -155,22 +196,62 @@ def open_tunnel(proxy, target, auth):
 	return None, status, head
 
 
-async def websocket_session(uri, sock, deflate, msgs):
-	"""Handshake and message exchange; returns (verdict, messages)."""
+async def websocket_session(uri, sock, deflate, msgs, opt=None):
+	"""Handshake and message exchange; returns (verdict, messages).
+
+	opt: "ssl" (an SSLContext: wss inside sock), "sni", "subprotocol"
+	(offered), "absolute" (prefix for an absolute-form request line).
+	What the handshake saw goes into opt["seen"]."""
+	opt = {} if opt is None else opt
+	seen = opt.setdefault("seen", {})
 	out = []
 	kw = dict(compression="deflate" if deflate else None,
 		ping_interval=None, close_timeout=TIMEOUT,
-		open_timeout=TIMEOUT, max_size=2 ** 20)
+		open_timeout=TIMEOUT, max_size=2 ** 20,
+		create_protocol=LabProtocol)
+	LabProtocol.absolute_prefix = opt.get("absolute")
+	LabProtocol.sent = {}
 	if sock is not None:
 		kw["sock"] = sock
+	if opt.get("ssl") is not None:
+		kw["ssl"] = opt["ssl"]
+		kw["server_hostname"] = opt.get("sni")
+	if opt.get("subprotocol"):
+		kw["subprotocols"] = [opt["subprotocol"]]
 	try:
 		ws = await websockets.client.connect(uri, **kw)
 	except websockets.exceptions.InvalidHeaderValue as e:
+		seen.update(LabProtocol.sent)
 		if "accept" in str(e).lower():
 			return "accept_mismatch", out
 		raise
-	except websockets.exceptions.InvalidStatusCode:
+	except websockets.exceptions.InvalidStatusCode as e:
+		seen.update(LabProtocol.sent)
+		seen["status"] = e.status_code
 		return "handshake_rejected", out
+	except websockets.exceptions.NegotiationError as e:
+		# A Sec-WebSocket-Protocol the client did not offer.
+		seen.update(LabProtocol.sent)
+		if "subprotocol" in str(e):
+			return "subprotocol_mismatch", out
+		raise
+	except ssl.SSLError as e:
+		# The certificate check failed; OpenSSL has sent its alert.
+		seen["tls_error"] = str(e)
+		return "tls_failed", out
+	seen.update(LabProtocol.sent)
+	seen["status"] = 101
+	seen["subprotocol"] = ws.subprotocol
+	if isinstance(ws.transport.get_extra_info("ssl_object"), ssl.SSLObject):
+		so = ws.transport.get_extra_info("ssl_object")
+		seen["tls_version"] = so.version()
+		seen["tls_cipher"] = so.cipher()[0]
+	verdict = "ok"
+	# Offered a subprotocol and the server chose none: websockets goes
+	# on (RFC 6455 lets it), browsers fail the connection; wstap calls
+	# it subprotocol_mismatch.  The messages still flow.
+	if opt.get("subprotocol") and ws.subprotocol is None:
+		verdict = "subprotocol_mismatch"
 	ext = ws.response_headers.get("Sec-WebSocket-Extensions")
 	if deflate and (ext is None or "permessage-deflate" not in ext):
 		raise RuntimeError("permessage-deflate was not negotiated")
@@ -204,16 +285,75 @@ async def websocket_session(uri, sock, deflate, msgs):
 		raise RuntimeError("no close frame from the server")
 	out.append(truth_msg("server", "close", code=rcvd.code,
 		reason=rcvd.reason))
-	return "ok", out
+	return verdict, out
 
 
-def ws_fields(verdict, deflate, out):
-	"""Per-leg WebSocket keys: deflate only once a session was opened."""
+def ws_fields(verdict, deflate, out, seen=None):
+	"""Per-leg WebSocket keys: deflate only once a session was opened.
+
+	Inside TLS wstap cannot see the messages (yet): the truth's
+	messages list is empty and what was sent goes to "sent_encrypted",
+	which the checker ignores."""
 	f = {}
+	seen = seen or {}
 	if verdict == "ok":
 		f["deflate"] = bool(deflate)
-	f["messages"] = out
+	if verdict in ("tls_encrypted", "tls_failed"):
+		f["messages"] = []
+		f["sent_encrypted"] = out
+	else:
+		f["messages"] = out
+	if verdict == "accept_mismatch" and seen.get("key"):
+		f["sent_key"] = seen["key"]
+		f["explanation_contains"] = [expected_accept(seen["key"])]
 	return f
+
+
+def tls_context(a):
+	"""The client's TLS context for --tls, or None."""
+	if a.tls is None:
+		return None
+	if a.tls == "trust":
+		ctx = ssl.create_default_context(cafile=a.cafile)
+	else:
+		# System CAs only: the lab's self-signed certificate fails the
+		# check.  TLS 1.2, so the certificate and the client's alert
+		# travel in the clear (TLS 1.3 encrypts both).
+		ctx = ssl.create_default_context()
+		ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+	if a.keylog:
+		if os.path.exists(a.keylog):
+			os.unlink(a.keylog)
+		ctx.keylog_filename = a.keylog
+	return ctx
+
+
+def wire_verdict(verdict):
+	"""What wstap should say about a leg, given the client's outcome:
+	a wss session that worked is, on the wire, TLS wstap cannot read."""
+	return "tls_encrypted" if verdict == "ok" and OPTS.get("ssl") else \
+		verdict
+
+
+def proxy_evidence(status, head):
+	"""Strings a proxy-refusal explanation must name: the status, and
+	the realm for a 407, the X-Squid-Error code otherwise."""
+	if status == 407:
+		ev = []
+		for v in header(head, "proxy-authenticate"):
+			scheme, _, rest = v.partition(" ")
+			if scheme == "Basic" and rest.startswith("realm="):
+				ev = ["Basic", rest[len("realm="):].strip('"')]
+				break
+		return ev
+	ev = [str(status)]
+	xe = header(head, "x-squid-error")
+	if xe and xe[0].split():
+		ev.append(xe[0].split()[0])
+	return ev
+
+
+OPTS = {}
 
 
 def verdict_of_status(status):
@@ -230,12 +370,15 @@ def run(a):
 	host, port = hostport(a.target)
 	bracket = "[%s]" % host if ":" in host else host
 	target = "%s:%d" % (bracket, port)
-	uri = "ws://%s/" % target
+	uri = "%s://%s/" % ("wss" if a.tls else "ws", target)
 	msgs = msgset(a.msgset)
 	legs = []
+	OPTS.update(ssl=tls_context(a), sni=a.sni, subprotocol=a.subprotocol)
+	if a.forward:
+		return run_forward(a, target, port, uri, msgs)
 	if a.proxy is None:
 		verdict, out = asyncio.run(websocket_session(uri, None,
-			a.deflate, msgs))
+			a.deflate, msgs, OPTS))
 		legs.append({"role": "client-server",
 			"match": {"server_port": port, "nth": 0},
 			"via": "direct", "target": None, "proxy_status": None,
@@ -257,12 +400,21 @@ def run(a):
 					raise RuntimeError("407 without Basic realm")
 			verdict = verdict_of_status(status)
 			leg.update(verdict=verdict, messages=[])
+			ev = proxy_evidence(status, head)
+			if ev:
+				leg["explanation_contains"] = ev
 			legs.append(leg)
 			continue
-		verdict, out = asyncio.run(websocket_session(uri, sock,
-			a.deflate, msgs))
+		OPTS["seen"] = {}
+		if a.tls == "reject":
+			verdict, out = tls_reject(sock, OPTS)
+		else:
+			verdict, out = asyncio.run(websocket_session(uri, sock,
+				a.deflate, msgs, OPTS))
+		verdict = wire_verdict(verdict)
 		leg["verdict"] = verdict
-		leg.update(ws_fields(verdict, a.deflate, out))
+		leg.update(ws_fields(verdict, a.deflate, out, OPTS["seen"]))
+		add_tls_info(leg)
 		legs.append(leg)
 		# The proxy's own connection to the server carries the same
 		# bytes once the tunnel is up.
@@ -270,7 +422,76 @@ def run(a):
 			"match": {"server_port": port, "nth": 0},
 			"via": "direct", "target": None, "proxy_status": None,
 			"verdict": verdict})
-		legs[-1].update(ws_fields(verdict, a.deflate, out))
+		legs[-1].update(ws_fields(verdict, a.deflate, out,
+			OPTS["seen"]))
+		add_tls_info(legs[-1])
+	return verdict, legs
+
+
+def tls_reject(sock, opt):
+	"""The TLS handshake on a blocking socket, expected to fail the
+	certificate check.  Not through asyncio: its SSL transport closes
+	the connection without flushing the alert OpenSSL queued, while a
+	blocking SSLSocket writes the alert to the wire first."""
+	try:
+		tls = opt["ssl"].wrap_socket(sock, server_hostname=opt.get("sni"))
+	except ssl.SSLCertVerificationError as e:
+		opt["seen"]["tls_error"] = "%s (verify code %s)" % (
+			e.verify_message, e.verify_code)
+		sock.close()
+		return "tls_failed", []
+	tls.close()
+	raise RuntimeError("the TLS server's certificate was accepted")
+
+
+def add_tls_info(leg):
+	"""Informational (the checker ignores them): what the client's TLS
+	stack reported."""
+	seen = OPTS.get("seen", {})
+	if OPTS.get("ssl") is None:
+		return
+	leg["tls_sni"] = OPTS.get("sni")
+	for k in ("tls_version", "tls_cipher", "tls_error"):
+		if k in seen:
+			leg[k] = seen[k]
+
+
+def run_forward(a, target, port, uri, msgs):
+	"""The Upgrade sent to the proxy as an absolute-form GET.  If the
+	proxy forwards it and the server answers 101, the proxy relays the
+	WebSocket; otherwise the client sees the proxy's (or the server's)
+	refusal."""
+	proxy = hostport(a.proxy)
+	sock = socket.create_connection(proxy, timeout=TIMEOUT)
+	sock.settimeout(None)
+	OPTS["absolute"] = "http://%s" % target
+	OPTS["seen"] = {}
+	verdict, out = asyncio.run(websocket_session(uri, sock, a.deflate,
+		msgs, OPTS))
+	seen = OPTS["seen"]
+	leg = {"role": "client-proxy",
+		"match": {"server_port": proxy[1], "nth": 0},
+		"via": "forward", "target": target, "verdict": verdict,
+		"request_line": "GET %s HTTP/1.1" % seen.get("path"),
+		"http_status": seen.get("status")}
+	leg.update(ws_fields(verdict, a.deflate, out, seen))
+	if verdict == "handshake_rejected":
+		leg["explanation_contains"] = [str(seen.get("status"))]
+	legs = [leg]
+	if verdict == "ok":
+		# Squid re-sends the request in origin form with Via and
+		# X-Forwarded-For; from that leg alone a forward proxy's
+		# upstream looks like a reverse proxy's backend leg, and
+		# wstap's rule (proxy marks on a direct request) says
+		# "reverse".
+		legs.append({"role": "proxy-server",
+			"match": {"server_port": port, "nth": 0},
+			"via": "reverse", "target": None, "proxy_status": None,
+			"verdict": verdict,
+			"via_note": "squid is a forward proxy here; the "
+				"upstream request carries Via and X-Forwarded-For, "
+				"which is all this leg shows"})
+		legs[-1].update(ws_fields(verdict, a.deflate, out, seen))
 	return verdict, legs
 
 
@@ -282,6 +503,12 @@ def main():
 	ap.add_argument("--proxy")
 	ap.add_argument("--auth")
 	ap.add_argument("--deflate", action="store_true")
+	ap.add_argument("--forward", action="store_true")
+	ap.add_argument("--tls", choices=("trust", "reject"))
+	ap.add_argument("--cafile")
+	ap.add_argument("--sni")
+	ap.add_argument("--keylog")
+	ap.add_argument("--subprotocol")
 	ap.add_argument("--msgset", default="basic")
 	ap.add_argument("--expect", default="ok")
 	ap.add_argument("--description", default="")

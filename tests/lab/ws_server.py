@@ -6,15 +6,23 @@
   9003  broken server (raw sockets): answers the Upgrade with 101 and a
         WRONG Sec-WebSocket-Accept, then waits for the client to give up
   9004  rejecting server (raw sockets): answers the Upgrade with 404
+  9006  TLS echo server (wss; only with --tls-cert and --tls-key): the
+        echo server of 9001 behind TLS 1.2 or 1.3 with the given
+        certificate (run_lab.sh makes a self-signed one)
+  9007  echo server that speaks only the subprotocol "chat.v2"; a client
+        offering anything else gets a 101 without Sec-WebSocket-Protocol
+        (websockets' default select_subprotocol: no overlap, none chosen)
 
 Usage: ws_server.py [--host 127.0.0.1] [--base-port 9001]
+                    [--tls-cert CERT.pem --tls-key KEY.pem]
 The host may be an IPv6 address (the netns scenario uses 2001:db8::2).
-Prints "ready" on stdout once all four listen; runs until killed.
+Prints "ready" on stdout once all listen; runs until killed.
 """
 import argparse
 import asyncio
 import base64
 import hashlib
+import ssl
 import sys
 
 import websockets
@@ -95,6 +103,8 @@ async def main():
 	ap = argparse.ArgumentParser()
 	ap.add_argument("--host", default="127.0.0.1")
 	ap.add_argument("--base-port", type=int, default=9001)
+	ap.add_argument("--tls-cert")
+	ap.add_argument("--tls-key")
 	a = ap.parse_args()
 	p = a.base_port
 	kw = dict(ping_interval=None, close_timeout=2)
@@ -102,6 +112,16 @@ async def main():
 	s2 = await websockets.server.serve(echo, a.host, p + 1, **kw)
 	s3 = await asyncio.start_server(wrong_accept, a.host, p + 2)
 	s4 = await asyncio.start_server(reject, a.host, p + 3)
+	if a.tls_cert:
+		# TLS 1.2 and 1.3 both allowed: the client picks (the rejected-
+		# certificate scenario forces 1.2 so its alert is in the clear).
+		ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+		ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+		ctx.load_cert_chain(a.tls_cert, a.tls_key)
+		s6 = await websockets.server.serve(echo, a.host, p + 5,
+			compression=None, ssl=ctx, **kw)
+	s7 = await websockets.server.serve(echo, a.host, p + 6,
+		compression=None, subprotocols=["chat.v2"], **kw)
 	print("ready", flush=True)
 	await asyncio.Future()
 

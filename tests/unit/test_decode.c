@@ -4,6 +4,11 @@
  * with options.  Every prefix of a valid packet is decoded right before a
  * PROT_NONE page, so a read past caplen crashes the test instead of
  * passing quietly. */
+/* mmap's MAP_ANONYMOUS (configure also passes -D_GNU_SOURCE). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <CUnit/CUnit.h>
 #include <stdbool.h>
 #include <stdint.h>
