@@ -15,7 +15,8 @@ else
 	echo "unit: no log"
 	fail=$((fail + 1))
 fi
-for log in tests/captures/run_captures.sh.log tests/cli/run_cli.sh.log; do
+for log in tests/captures/run_captures.sh.log tests/captures/run_splits.sh.log \
+	tests/cli/run_cli.sh.log; do
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -1)
 	echo "$(basename "$log" .sh.log): ${line:-no summary}"
 	if [ -n "$line" ]; then

@@ -142,6 +142,10 @@ void ws_hs_check_request(const struct ws_hs_request *rq,
 	}
 	/* §4.1 items 5 and 6: Upgrade contains "websocket", Connection
 	 * contains "Upgrade". */
+	if (!http_list_has_token(rq->upgrade, "websocket"))
+		note(fn, ctx, 1, "upgrade_no_websocket",
+		     "the request's Upgrade field lacks the token "
+		     "\"websocket\" (RFC 6455 §4.1 item 5)");
 	if (!http_list_has_token(rq->connection, "upgrade"))
 		note(fn, ctx, 1, "connection_no_upgrade",
 		     "the request's Connection field lacks the token "

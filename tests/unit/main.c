@@ -11,6 +11,7 @@ static const suite_adder adders[] = {
 	add_utf8_suite,        add_http_parser_suite, add_ws_frame_suite,
 	add_ws_message_suite,  add_pmd_suite,      add_ws_handshake_suite,
 	add_decode_suite,      add_tcp_reasm_suite, add_escape_suite,
+	add_tls_hello_suite,
 };
 
 int main(void)

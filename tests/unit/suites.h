@@ -16,5 +16,6 @@ int add_ws_handshake_suite(void);
 int add_decode_suite(void);
 int add_tcp_reasm_suite(void);
 int add_escape_suite(void);
+int add_tls_hello_suite(void);
 
 #endif

@@ -643,7 +643,10 @@ static void test_max_out(void)
 	struct cut c = { CUT_WHOLE, 0, 0, 0 };
 	char got[LOGCAP];
 	run(15, false, 999, msgs, 3, &c, got, sizeof got);
-	char *third = strchr(strchr(got, '\n') + 1, '\n') + 1;
+	char *third = strchr(got, '\n');
+	third = third ? strchr(third + 1, '\n') : NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(third);
+	third++;
 	char w3[200];
 	snprintf(w3, sizeof w3, "ok=1 tr=1 tot=1000 n=999 fnv=%08x\n",
 		 fnv1a(d + 5000, 999));
