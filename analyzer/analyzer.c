@@ -114,6 +114,9 @@ static void on_packet(void *user, int dir, uint8_t flags,
 	ls->pub.packets++;
 	ls->pub.last_ts = pm->ts;
 	ls->pub.last_pkt = pm->num;
+	const struct sess_sink *sink = &ls->an->sink;
+	if (sink->packet && pm->raw && !ls->reported)
+		sink->packet(sink->ctx, &ls->pub, pm->raw);
 }
 
 static void on_close(void *user, const struct pkt_meta *pm)
@@ -166,18 +169,19 @@ struct analyzer *analyzer_new(const struct analyzer_cfg *cfg,
 	return a;
 }
 
-void analyzer_packet(struct analyzer *a, int linktype, const uint8_t *data,
-		     size_t caplen, size_t wirelen, double ts)
+void analyzer_packet(struct analyzer *a, const struct raw_packet *rp)
 {
 	struct tcp_segment seg;
 	struct decode_why why;
-	struct pkt_meta pm = { ts, ++a->st.packets };
+	double ts = (double)rp->ts_sec + (double)rp->ts_nsec / 1e9;
+	struct pkt_meta pm = { ts, ++a->st.packets, rp };
+	size_t caplen = rp->caplen, wirelen = rp->wirelen;
 
 	a->st.bytes += wirelen;
 	if (a->st.packets == 1)
 		a->st.first_ts = ts;
 	a->st.last_ts = ts;
-	switch (decode_packet(linktype, data, caplen, &seg, &why)) {
+	switch (decode_packet(rp->linktype, rp->data, caplen, &seg, &why)) {
 	case DEC_TCP:
 		break;
 	case DEC_NOT_TCP:
@@ -219,7 +223,7 @@ static int by_id(const void *x, const void *y)
 
 void analyzer_finish(struct analyzer *a)
 {
-	struct pkt_meta pm = { a->st.last_ts, a->st.packets };
+	struct pkt_meta pm = { a->st.last_ts, a->st.packets, NULL };
 
 	a->finishing = true;
 	tcp_table_finish(a->tcp, &pm);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "session.h"
+#include "tcp_reasm.h"
 
 struct analyzer_cfg {
 	uint64_t max_message;    /* cap on one kept message (bytes) */
@@ -27,8 +28,7 @@ struct analyzer;
 struct analyzer *analyzer_new(const struct analyzer_cfg *cfg,
 			      const struct sess_sink *sink);
 /* One captured packet (borrowed for the call). */
-void analyzer_packet(struct analyzer *a, int linktype, const uint8_t *data,
-		     size_t caplen, size_t wirelen, double ts);
+void analyzer_packet(struct analyzer *a, const struct raw_packet *rp);
 /* End of input: every open leg ends (as incomplete where it was cut),
  * then sink->finish. */
 void analyzer_finish(struct analyzer *a);

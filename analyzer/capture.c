@@ -103,8 +103,14 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 		/* Several link types in one pcapng file: ask each time is
 		 * costly; libpcap reports the first interface's type, and
 		 * files with mixed types are rare. */
-		double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e9;
-		analyzer_packet(a, res->linktype, data, h->caplen, h->len, ts);
+		/* opened with nanosecond precision: tv_usec holds ns */
+		struct raw_packet rp = {
+			.linktype = res->linktype, .data = data,
+			.caplen = h->caplen, .wirelen = h->len,
+			.ts_sec = (uint64_t)h->ts.tv_sec,
+			.ts_nsec = (uint32_t)h->ts.tv_usec,
+		};
+		analyzer_packet(a, &rp);
 		res->packets++;
 		if ((res->packets & 0x3ff) == 0)
 			progress_tick(&pr, p, res->packets, analyzer_stats(a));

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "packet.h"
+
 enum dir { DIR_CLIENT = 0, DIR_SERVER = 1 }; /* who sent the bytes */
 
 enum via {
@@ -231,6 +233,10 @@ struct sess_sink {
 			const struct leg_message *m);
 	void (*leg_end)(void *ctx, const struct leg *l);
 	void (*finish)(void *ctx, const struct sess_stats *st);
+	/* Each captured packet of a reported leg, as captured (for per-leg
+	 * pcap export). */
+	void (*packet)(void *ctx, const struct leg *l,
+		       const struct raw_packet *raw);
 	bool want_payload;       /* keep message payloads (jsonl/transcript) */
 };
 

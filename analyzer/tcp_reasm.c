@@ -483,7 +483,7 @@ void tcp_table_expire(struct tcp_table *t, double now, double idle_s)
 		double limit = f->zombie ? ZOMBIE_LINGER_S : idle_s;
 		if (now - f->last_ts <= limit)
 			break;
-		struct pkt_meta pm = { f->last_ts, 0 };
+		struct pkt_meta pm = { f->last_ts, 0, NULL };
 		flow_remove(t, f, &pm);
 	}
 }
@@ -523,7 +523,7 @@ void tcp_table_free(struct tcp_table *t)
 {
 	if (!t)
 		return;
-	struct pkt_meta pm = { 0, 0 };
+	struct pkt_meta pm = { 0, 0, NULL };
 	while (t->lru_head)
 		flow_remove(t, t->lru_head, &pm);
 	free(t->buckets);

@@ -21,10 +21,12 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "packet.h"
 
 struct pkt_meta {
 	double ts;       /* seconds since the epoch */
 	uint64_t num;    /* packet number in the capture, from 1 */
+	const struct raw_packet *raw; /* the packet, or NULL (end of input) */
 };
 
 /* Wrap-safe sequence comparison (RFC 9293 §3.4: arithmetic modulo 2^32). */

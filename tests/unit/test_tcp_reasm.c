@@ -234,7 +234,7 @@ static uint64_t pkt_no;
 
 static void feed(struct tcp_table *t, const struct tcp_segment *s)
 {
-	struct pkt_meta pm = { (double)pkt_no, pkt_no + 1 };
+	struct pkt_meta pm = { (double)pkt_no, pkt_no + 1, NULL };
 
 	pkt_no++;
 	tcp_table_segment(t, s, &pm);
@@ -243,14 +243,14 @@ static void feed(struct tcp_table *t, const struct tcp_segment *s)
 static void feed_at(struct tcp_table *t, const struct tcp_segment *s,
 		    double ts)
 {
-	struct pkt_meta pm = { ts, ++pkt_no };
+	struct pkt_meta pm = { ts, ++pkt_no, NULL };
 
 	tcp_table_segment(t, s, &pm);
 }
 
 static void finish(struct tcp_table *t)
 {
-	struct pkt_meta pm = { (double)pkt_no, pkt_no + 1 };
+	struct pkt_meta pm = { (double)pkt_no, pkt_no + 1, NULL };
 
 	tcp_table_finish(t, &pm);
 }
