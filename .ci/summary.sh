@@ -16,7 +16,11 @@ else
 	fail=$((fail + 1))
 fi
 for log in tests/captures/run_captures.sh.log tests/captures/run_splits.sh.log \
-	tests/cli/run_cli.sh.log; do
+	tests/captures/run_tshark.sh.log \
+	tests/captures/run_mangle.sh.log \
+	tests/cli/run_cli.sh.log tests/install/run_install.sh.log \
+	tests/cli/run_browse.sh.log tests/exports/run_exports.sh.log \
+	tests/live/run_live.sh.log; do
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -1)
 	echo "$(basename "$log" .sh.log): ${line:-no summary}"
 	if [ -n "$line" ]; then

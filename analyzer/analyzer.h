@@ -21,6 +21,8 @@ struct analyzer_cfg {
 	double idle_timeout;     /* seconds; 0 = legs never expire */
 	const uint64_t *only_ids;/* -s: report only these legs (borrowed) */
 	size_t n_only;
+	struct keylog *keylog;   /* TLS secrets (borrowed), NULL for none;
+	                            pcapng secrets are fed into it as read */
 };
 
 struct analyzer;
@@ -33,6 +35,14 @@ void analyzer_packet(struct analyzer *a, const struct raw_packet *rp);
  * then sink->finish. */
 void analyzer_finish(struct analyzer *a);
 const struct sess_stats *analyzer_stats(const struct analyzer *a);
+/* Time has passed without packets (`now`: seconds since the epoch, the
+ * packets' clock): ends legs idle for more than cfg.idle_timeout (they
+ * are reported as expired) and reports ended legs whose wait is over.
+ * Live capture calls it while no packets arrive; analyzer_packet runs
+ * the expiry once per second of capture time. */
+void analyzer_expire(struct analyzer *a, double now);
+/* Legs the analyzer is following now (opened, not yet ended). */
+uint64_t analyzer_legs_open(const struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 
 #endif

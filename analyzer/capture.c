@@ -4,19 +4,36 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Progress on stderr: one line rewritten in place, at most 4 times a
- * second, only when asked (stderr is a terminal and -q was not given). */
+ * second after the first second, only when asked (stderr is a terminal
+ * and -q was not given).  It is cut to the terminal's width, so rewriting
+ * it never scrolls, and erased before anything else reaches the terminal
+ * (capture_progress_clear) and at the end of the read. */
 struct progress {
 	bool on;
-	bool shown;
 	double started, last;
-	long long file_size;
+	long long file_size;     /* 0: unknown (a pipe) */
 };
+
+/* A progress line is on the screen now.  There is one stderr per
+ * process, so this is per process too. */
+static bool progress_visible;
+
+void capture_progress_clear(void)
+{
+	if (!progress_visible)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	progress_visible = false;
+}
 
 static double now_s(void)
 {
@@ -25,27 +42,47 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* `consumed`: the bytes of the records read so far, for input without a
+ * file position (a pipe): exact for pcap, a few bytes per packet short
+ * for pcapng. */
 static void progress_tick(struct progress *pr, pcap_t *p, uint64_t packets,
-			  const struct sess_stats *st)
+			  uint64_t consumed, const struct sess_stats *st)
 {
 	double t = now_s();
 	if (!pr->on || t - pr->last < 0.25 || t - pr->started < 1.0)
 		return;
 	pr->last = t;
-	pr->shown = true;
 	FILE *f = pcap_file(p);
-	long pos = f ? ftell(f) : -1;
-	double mb = pos > 0 ? (double)pos / 1e6 : 0;
+	long long pos = f ? (long long)ftell(f) : -1;
+	if (pos < 0)
+		pos = (long long)consumed;
+	double mb = (double)pos / 1e6;
 	double rate = mb / (t - pr->started);
-	if (pr->file_size > 0 && pos >= 0)
-		fprintf(stderr, "\r%llu packets, %.1f MB (%.0f%%), %llu legs, %.1f MB/s   ",
-			(unsigned long long)packets, mb,
-			100.0 * (double)pos / (double)pr->file_size,
-			(unsigned long long)st->legs, rate);
+	char line[200];
+	int n;
+	if (pr->file_size > 0 && pos <= pr->file_size)
+		n = snprintf(line, sizeof line,
+			     "%llu packets, %.1f MB (%.0f%%), %llu legs, %.1f MB/s",
+			     (unsigned long long)packets, mb,
+			     100.0 * (double)pos / (double)pr->file_size,
+			     (unsigned long long)st->legs, rate);
 	else
-		fprintf(stderr, "\r%llu packets, %.1f MB, %llu legs, %.1f MB/s   ",
-			(unsigned long long)packets, mb,
-			(unsigned long long)st->legs, rate);
+		n = snprintf(line, sizeof line,
+			     "%llu packets, %.1f MB, %llu legs, %.1f MB/s",
+			     (unsigned long long)packets, mb,
+			     (unsigned long long)st->legs, rate);
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+	/* Asked each time: the terminal may have been resized.  One column
+	 * is left free, since writing the last one wraps on some terminals. */
+	struct winsize ws;
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 &&
+	    len > (size_t)ws.ws_col - 1)
+		len = (size_t)ws.ws_col - 1;
+	fprintf(stderr, "\r%.*s\033[K", (int)len, line);
+	fflush(stderr);
+	progress_visible = true;
 }
 
 void capture_read_file(const struct capture_opts *o, struct analyzer *a,
@@ -88,6 +125,10 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 	struct stat sb;
 	if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) == 0)
 		pr.file_size = (long long)sb.st_size;
+	/* `-r - < file`: the size of the file behind stdin. */
+	else if (strcmp(o->path, "-") == 0 && fstat(STDIN_FILENO, &sb) == 0 &&
+		 S_ISREG(sb.st_mode))
+		pr.file_size = (long long)sb.st_size;
 
 	/* In a classic pcap file each record is a 16-byte header and its
 	 * captured bytes after the 24-byte file header, so the offset of the
@@ -113,12 +154,12 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 		analyzer_packet(a, &rp);
 		res->packets++;
 		if ((res->packets & 0x3ff) == 0)
-			progress_tick(&pr, p, res->packets, analyzer_stats(a));
+			progress_tick(&pr, p, res->packets, next_record,
+				      analyzer_stats(a));
 		if (o->max_packets && res->packets >= o->max_packets)
 			break;
 	}
-	if (pr.shown)
-		fputs("\r\033[K", stderr);
+	capture_progress_clear();
 	if (rc == PCAP_ERROR) {
 		FILE *f = pcap_file(p);
 		long long pos = classic ? (long long)next_record :
@@ -131,4 +172,122 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 		res->status = CAP_DAMAGED;
 	}
 	pcap_close(p);
+}
+
+/* ---- reading in steps ------------------------------------------------
+ * The same reading as capture_read_file, cut into chunks the caller asks
+ * for.  (capture_read_file keeps its own loop for now; both could share
+ * this once live capture settles.) */
+struct cap_source {
+	pcap_t *p;
+	const char *shown;       /* the name in messages */
+	bool classic;            /* pcap, not pcapng: record offsets known */
+	uint64_t next_record;
+	uint64_t max_packets;
+};
+
+struct cap_source *capture_source_file(const struct capture_opts *o,
+				       struct capture_result *res)
+{
+	char err[PCAP_ERRBUF_SIZE] = "";
+	const char *shown = strcmp(o->path, "-") == 0 ? "standard input" : o->path;
+	struct cap_source *s;
+
+	memset(res, 0, sizeof *res);
+	s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(res->message, sizeof res->message, "out of memory");
+		res->status = CAP_OPEN_FAILED;
+		return NULL;
+	}
+	s->p = pcap_open_offline_with_tstamp_precision(o->path,
+						       PCAP_TSTAMP_PRECISION_NANO, err);
+	if (!s->p) {
+		struct stat sb;
+		if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) != 0)
+			snprintf(res->message, sizeof res->message,
+				 "%s: cannot open: %s", shown, strerror(errno));
+		else
+			snprintf(res->message, sizeof res->message,
+				 "%s: not a readable pcap or pcapng capture (%s); "
+				 "give a file written by tcpdump, dumpcap or "
+				 "Wireshark", shown, err);
+		res->status = CAP_OPEN_FAILED;
+		free(s);
+		return NULL;
+	}
+	res->linktype = pcap_datalink(s->p);
+	if (o->filter) {
+		struct bpf_program prog;
+		if (pcap_compile(s->p, &prog, o->filter, 1,
+				 PCAP_NETMASK_UNKNOWN) != 0 ||
+		    pcap_setfilter(s->p, &prog) != 0) {
+			snprintf(res->message, sizeof res->message,
+				 "filter '%s': %s", o->filter, pcap_geterr(s->p));
+			res->status = CAP_FILTER_FAILED;
+			pcap_close(s->p);
+			free(s);
+			return NULL;
+		}
+		pcap_freecode(&prog);
+	}
+	s->shown = shown;
+	s->classic = pcap_major_version(s->p) == 2;
+	s->next_record = 24;
+	s->max_packets = o->max_packets;
+	return s;
+}
+
+unsigned capture_source_feed(struct cap_source *s, struct analyzer *a,
+			     unsigned max, bool *done,
+			     struct capture_result *res)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	unsigned n = 0;
+	int rc = 1;
+
+	*done = false;
+	while (n < max) {
+		if (s->max_packets && res->packets >= s->max_packets) {
+			*done = true;
+			return n;
+		}
+		rc = pcap_next_ex(s->p, &h, &data);
+		if (rc != 1)
+			break;
+		s->next_record += 16 + (uint64_t)h->caplen;
+		struct raw_packet rp = {
+			.linktype = res->linktype, .data = data,
+			.caplen = h->caplen, .wirelen = h->len,
+			.ts_sec = (uint64_t)h->ts.tv_sec,
+			.ts_nsec = (uint32_t)h->ts.tv_usec, /* ns: see above */
+		};
+		analyzer_packet(a, &rp);
+		res->packets++;
+		n++;
+	}
+	if (rc == 1)
+		return n;
+	*done = true;
+	if (rc == PCAP_ERROR) {
+		FILE *f = pcap_file(s->p);
+		long long pos = s->classic ? (long long)s->next_record :
+				f ? (long long)ftell(f) : -1;
+		snprintf(res->message, sizeof res->message,
+			 "%s: the record of packet %llu at file offset %lld is "
+			 "damaged (%s); the %llu packets before it are reported",
+			 s->shown, (unsigned long long)res->packets + 1, pos,
+			 pcap_geterr(s->p), (unsigned long long)res->packets);
+		res->status = CAP_DAMAGED;
+	}
+	return n;
+}
+
+void capture_source_close(struct cap_source *s)
+{
+	if (!s)
+		return;
+	pcap_close(s->p);
+	free(s);
 }

@@ -59,10 +59,10 @@ static enum decode_result decode_ipv4(struct cur *c, struct tcp_segment *out,
 				      struct decode_why *why)
 {
 	uint8_t vihl, proto;
-	uint16_t total, frag;
+	uint16_t total, id, frag;
 
 	if (!cur_u8(c, &vihl) || !cur_skip(c, 1) || !cur_be16(c, &total) ||
-	    !cur_skip(c, 2) || !cur_be16(c, &frag) || !cur_skip(c, 1) ||
+	    !cur_be16(c, &id) || !cur_be16(c, &frag) || !cur_skip(c, 1) ||
 	    !cur_u8(c, &proto) || !cur_skip(c, 2))
 		return fail(why, DEC_TRUNCATED, "IPv4 header");
 	if ((vihl >> 4) != 4)
@@ -77,9 +77,24 @@ static enum decode_result decode_ipv4(struct cur *c, struct tcp_segment *out,
 	if (!cur_copy(c, out->src.addr, 4) || !cur_copy(c, out->dst.addr, 4) ||
 	    !cur_skip(c, ihl - 20))
 		return fail(why, DEC_TRUNCATED, "IPv4 header");
-	/* More Fragments set or a non-zero offset: a fragment. */
-	if ((frag & 0x2000) || (frag & 0x1fff))
+	/* RFC 791 §3.1: More Fragments set or a non-zero offset (in 8-byte
+	 * units): a fragment, handed out whole for reassembly. */
+	if ((frag & 0x2000) || (frag & 0x1fff)) {
+		struct ip_frag *f = &why->frag;
+		size_t wire = (size_t)total - ihl;
+		if (cur_left(c) < wire)
+			return fail(why, DEC_TRUNCATED, "IPv4 fragment");
+		f->family = 4;
+		memcpy(f->src, out->src.addr, 16);
+		memcpy(f->dst, out->dst.addr, 16);
+		f->id = id;
+		f->proto = proto;
+		f->offset = (uint32_t)(frag & 0x1fff) * 8;
+		f->more = frag & 0x2000;
+		f->data = c->p;
+		f->len = wire;
 		return DEC_FRAGMENT;
+	}
 	if (proto != IPPROTO_TCP_NUM)
 		return DEC_NOT_TCP;
 	/* Trust Total Length over the link layer's idea of the size (which
@@ -99,29 +114,52 @@ static bool ipv6_ext_header(uint8_t nh)
 	       nh == 140;
 }
 
-static enum decode_result decode_ipv6(struct cur *c, struct tcp_segment *out,
-				      struct decode_why *why)
+/* Walks the extension headers from Next Header `nh` over `left` bytes at
+ * p, to TCP or a Fragment header. */
+static enum decode_result ipv6_chain(struct cur *pc, uint8_t nh, size_t left,
+				     struct tcp_segment *out,
+				     struct decode_why *why)
 {
-	uint8_t v, nh;
-	uint16_t plen;
+	struct cur p = *pc;
 
-	if (!cur_u8(c, &v) || !cur_skip(c, 3) || !cur_be16(c, &plen) ||
-	    !cur_u8(c, &nh) || !cur_skip(c, 1))
-		return fail(why, DEC_TRUNCATED, "IPv6 header");
-	if ((v >> 4) != 6)
-		return fail(why, DEC_INVALID, "IPv6 version");
-	out->src.family = out->dst.family = 6;
-	if (!cur_copy(c, out->src.addr, 16) || !cur_copy(c, out->dst.addr, 16))
-		return fail(why, DEC_TRUNCATED, "IPv6 addresses");
-	size_t left = plen; /* payload bytes after the fixed header */
-	struct cur p = *c;
-	if (cur_left(&p) > left)
-		p.end = p.p + left;
 	for (int i = 0; i < MAX_IPV6_EXT; i++) {
 		if (nh == IPPROTO_TCP_NUM)
 			return decode_tcp(&p, left, out, why);
-		if (nh == 44)
-			return DEC_FRAGMENT; /* RFC 8200 §4.5 */
+		if (nh == 44) {
+			/* RFC 8200 §4.5: Next Header, reserved, offset (13
+			 * bits, 8-byte units), 2 reserved bits, M, then a
+			 * 32-bit Identification. */
+			uint8_t next, res;
+			uint16_t offm;
+			uint32_t id;
+			if (!cur_u8(&p, &next) || !cur_u8(&p, &res) ||
+			    !cur_be16(&p, &offm) || !cur_be32(&p, &id))
+				return fail(why, DEC_TRUNCATED,
+					    "IPv6 fragment header");
+			if (left < 8)
+				return fail(why, DEC_INVALID,
+					    "IPv6 fragment header length");
+			left -= 8;
+			if ((offm & 0xfff8) == 0 && !(offm & 1)) {
+				/* An atomic fragment (RFC 6946): a whole
+				 * datagram, processed as it is. */
+				nh = next;
+				continue;
+			}
+			struct ip_frag *f = &why->frag;
+			if (cur_left(&p) < left)
+				return fail(why, DEC_TRUNCATED, "IPv6 fragment");
+			f->family = 6;
+			memcpy(f->src, out->src.addr, 16);
+			memcpy(f->dst, out->dst.addr, 16);
+			f->id = id;
+			f->proto = next;
+			f->offset = (uint32_t)(offm >> 3) * 8;
+			f->more = offm & 1;
+			f->data = p.p;
+			f->len = left;
+			return DEC_FRAGMENT;
+		}
 		if (nh == 51) { /* AH (RFC 4302): length in 4-octet units, +2 */
 			uint8_t next, len;
 			if (!cur_u8(&p, &next) || !cur_u8(&p, &len))
@@ -151,6 +189,27 @@ static enum decode_result decode_ipv6(struct cur *c, struct tcp_segment *out,
 		nh = next;
 	}
 	return fail(why, DEC_INVALID, "IPv6 extension chain too long");
+}
+
+static enum decode_result decode_ipv6(struct cur *c, struct tcp_segment *out,
+				      struct decode_why *why)
+{
+	uint8_t v, nh;
+	uint16_t plen;
+
+	if (!cur_u8(c, &v) || !cur_skip(c, 3) || !cur_be16(c, &plen) ||
+	    !cur_u8(c, &nh) || !cur_skip(c, 1))
+		return fail(why, DEC_TRUNCATED, "IPv6 header");
+	if ((v >> 4) != 6)
+		return fail(why, DEC_INVALID, "IPv6 version");
+	out->src.family = out->dst.family = 6;
+	if (!cur_copy(c, out->src.addr, 16) || !cur_copy(c, out->dst.addr, 16))
+		return fail(why, DEC_TRUNCATED, "IPv6 addresses");
+	size_t left = plen; /* payload bytes after the fixed header */
+	struct cur p = *c;
+	if (cur_left(&p) > left)
+		p.end = p.p + left;
+	return ipv6_chain(&p, nh, left, out, why);
 }
 
 static enum decode_result decode_ethertype(uint16_t type, struct cur *c,
@@ -253,6 +312,29 @@ enum decode_result decode_packet(int linktype, const uint8_t *data,
 	default:
 		return fail(why, DEC_UNSUPPORTED, "link type");
 	}
+}
+
+enum decode_result decode_reassembled(const struct ip_frag *f,
+				      const uint8_t *data, size_t len,
+				      struct tcp_segment *out,
+				      struct decode_why *why)
+{
+	struct cur c = cur_make(data, len);
+
+	why->what = NULL;
+	out->src.family = out->dst.family = f->family;
+	memcpy(out->src.addr, f->src, 16);
+	memcpy(out->dst.addr, f->dst, 16);
+	if (f->family == 6) {
+		/* A Fragment header inside a reassembled datagram would be
+		 * a fragment of a fragment: not something to reassemble. */
+		enum decode_result r = ipv6_chain(&c, f->proto, len, out, why);
+		return r == DEC_FRAGMENT ?
+			       fail(why, DEC_INVALID, "nested IPv6 fragment") : r;
+	}
+	if (f->proto != IPPROTO_TCP_NUM)
+		return DEC_NOT_TCP;
+	return decode_tcp(&c, len, out, why);
 }
 
 void endpoint_format(const struct ip_endpoint *e, char *buf, size_t size)

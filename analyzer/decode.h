@@ -2,8 +2,8 @@
  *
  * Link types: Ethernet (802.1Q / 802.1ad / QinQ tags), Linux cooked SLL
  * and SLL2, raw IP (DLT_RAW and LINKTYPE_IPV4/IPV6), BSD loopback NULL and
- * LOOP.  IPv4 with options (fragments counted: reassembly is a later
- * layer), IPv6 with its extension header chain walked (RFC 8200 §4), TCP
+ * LOOP.  IPv4 with options (fragments handed out for ipfrag.c to
+ * reassemble), IPv6 with its extension header chain walked (RFC 8200 §4), TCP
  * with options (RFC 9293 §3.1).  Every read goes through a cursor.
  */
 #ifndef WSTAP_DECODE_H
@@ -59,13 +59,34 @@ struct tcp_segment {
 	                            the snaplen cut it) */
 };
 
+/* One IP fragment (DEC_FRAGMENT), for ipfrag.c. */
+struct ip_frag {
+	uint8_t family;          /* 4 or 6 */
+	uint8_t src[16], dst[16];
+	uint32_t id;             /* Identification (16 bits for IPv4) */
+	uint8_t proto;           /* protocol / Next Header of the payload */
+	uint32_t offset;         /* bytes */
+	bool more;               /* More Fragments */
+	const uint8_t *data;     /* fragment payload (borrowed) */
+	size_t len;
+};
+
 struct decode_why {
 	const char *what;        /* for TRUNCATED/INVALID: which header */
+	struct ip_frag frag;     /* for FRAGMENT: the fragment */
 };
 
 enum decode_result decode_packet(int linktype, const uint8_t *data,
 				 size_t caplen, struct tcp_segment *out,
 				 struct decode_why *why);
+
+/* A reassembled datagram's payload (protocol `proto`, after the IP
+ * header or the IPv6 Fragment header): TCP, possibly behind IPv6
+ * extension headers.  The endpoints' addresses come from the fragments. */
+enum decode_result decode_reassembled(const struct ip_frag *f,
+				      const uint8_t *data, size_t len,
+				      struct tcp_segment *out,
+				      struct decode_why *why);
 
 /* "addr:port" or "[addr]:port" into buf (at least 64 bytes). */
 void endpoint_format(const struct ip_endpoint *e, char *buf, size_t size);

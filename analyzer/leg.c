@@ -84,6 +84,7 @@ static void field_done(struct hdr_vals *h)
 		F("via", via),
 		F("x-forwarded-for", xff),
 		F("forwarded", forwarded),
+		F("server", server),
 #undef F
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
@@ -96,8 +97,15 @@ static void field_done(struct hdr_vals *h)
 			break;
 		}
 	}
-	if (name_is(h, "proxy-authorization"))
+	if (name_is(h, "proxy-authorization")) {
 		h->proxy_authorization = true;
+		size_t n = 0;
+		while (n < h->value_len && n < sizeof h->auth_scheme - 1 &&
+		       h->value[n] != ' ' && h->value[n] != '\t')
+			n++;
+		memcpy(h->auth_scheme, h->value, n);
+		h->auth_scheme[n] = '\0';
+	}
 	h->name_len = 0;
 	h->name_long = false;
 	h->value_len = 0;
@@ -313,6 +321,14 @@ static int on_request_head(struct leg_state *ls)
 	if (d->http.is_connect && !ls->tunnel) {
 		snprintf(l->target, sizeof l->target, "%s", h->target);
 		leg_mark(ls, ST_PROXY_REQUEST);
+		if (h->proxy_authorization) {
+			snprintf(l->auth_scheme, sizeof l->auth_scheme, "%s",
+				 h->auth_scheme);
+			if (l->first_status == 407)
+				l->retried_here = true;
+			else
+				leg_link_retry(ls);
+		}
 		pend_push(ls, REQ_CONNECT);
 		d->lane = LANE_HOLD; /* tunnel bytes or the next request? */
 		return HTTP_NEXT_STOP;
@@ -340,6 +356,7 @@ static int on_request_head(struct leg_state *ls)
 			 "%s", h->protocol);
 		snprintf(w->offered_extensions, sizeof w->offered_extensions,
 			 "%s", h->extensions);
+		leg_link_ws_key(ls, w->key);
 		ls->hsreq = (struct ws_hs_request){
 			.upgrade = ls->upreq.upgrade,
 			.connection = ls->upreq.connection,
@@ -354,6 +371,13 @@ static int on_request_head(struct leg_state *ls)
 		pend_push(ls, REQ_UPGRADE);
 		d->lane = LANE_HOLD; /* frames or the next request? */
 		return HTTP_NEXT_STOP;
+	}
+	if (h->key_seen && !l->ws.requested && !ls->upreq.key_seen) {
+		/* A Sec-WebSocket-Key without Upgrade: a proxy that dropped
+		 * the hop-by-hop Upgrade headers.  Keep the request to name
+		 * what it dropped once linked to the client's leg. */
+		ls->upreq = *h;
+		leg_link_ws_key(ls, h->key);
 	}
 	pend_push(ls, d->http.is_head ? REQ_HEAD : REQ_OTHER);
 	return HTTP_NEXT_DEFAULT;
@@ -383,9 +407,25 @@ static int on_response_head(struct leg_state *ls)
 	if (status >= 100 && status < 200 && status != 101)
 		return HTTP_NEXT_DEFAULT; /* interim: the answer follows */
 	pend_pop(ls);
+	if (ls->key_req_ts > 0 && ls->key_resp_ts == 0)
+		ls->key_resp_ts = ls->pm->ts;
+	/* A forward proxy's answer to an absolute-form request (the Upgrade
+	 * case marks its own below, with the 101 or the refusal). */
+	if (l->via == VIA_FORWARD && k != REQ_CONNECT)
+		leg_mark(ls, ST_PROXY_ANSWER);
 
 	if (k == REQ_CONNECT) {
 		l->proxy_status = status;
+		if (!l->first_status)
+			l->first_status = status;
+		if (h->server[0] || h->via[0])
+			snprintf(l->proxy_software, sizeof l->proxy_software, "%s",
+				 h->server[0] ? h->server : h->via);
+		if (l->stages[ST_PROXY_REQUEST].seen)
+			l->proxy_latency = ls->pm->ts -
+					   l->stages[ST_PROXY_REQUEST].ts;
+		if (status == 407)
+			leg_link_407(ls);
 		snprintf(l->proxy_reason, sizeof l->proxy_reason, "%s", h->reason);
 		if (h->proxy_authenticate[0])
 			snprintf(l->proxy_auth, sizeof l->proxy_auth, "%s",
@@ -432,6 +472,10 @@ static int on_response_head(struct leg_state *ls)
 			snprintf(w->protocol, sizeof w->protocol, "%s", h->protocol);
 			snprintf(w->extensions, sizeof w->extensions, "%s",
 				 h->extensions);
+			snprintf(ls->upgrade_resp_ext, sizeof ls->upgrade_resp_ext,
+				 "%s", h->extensions);
+			snprintf(ls->upgrade_resp_proto,
+				 sizeof ls->upgrade_resp_proto, "%s", h->protocol);
 			w->deflate = ls->hs.deflate.on;
 			w->subprotocol_problem = ls->hs.problem == WS_HS_SUBPROTOCOL;
 			w->extension_problem = ls->hs.problem == WS_HS_EXTENSION;
@@ -447,6 +491,8 @@ static int on_response_head(struct leg_state *ls)
 		return HTTP_NEXT_DEFAULT;
 	}
 	if (status == 101) {
+		if (leg_resync_midstream_101(ls))
+			return HTTP_NEXT_STOP;
 		leg_note(l, NOTE_WARN, "unexpected_101",
 			 "a 101 answered a request without Upgrade: websocket "
 			 "(packet %llu); the rest is not analysed",
@@ -605,12 +651,19 @@ static void lane_feed(struct leg_state *ls, int dir, const uint8_t *p,
 			break;
 		case LANE_TLS:
 			leg_tls_feed(ls, dir, p, n);
+			/* The TLS layer took all; when it began decrypting,
+			 * the offset counts its plaintext, not these bytes. */
+			if (d->tls_layer)
+				return;
 			break;
 		case LANE_WS:
 			leg_ws_feed(ls, dir, p, n);
 			break;
 		case LANE_OPAQUE:
 			d->opaque_bytes += n;
+			break;
+		case LANE_RESYNC:
+			used = leg_resync_feed(ls, dir, p, n);
 			break;
 		}
 		d->offset += used;
@@ -647,21 +700,47 @@ struct leg_state *leg_new(struct analyzer *a, uint64_t id,
 		ls->d[i].owner = ls;
 		ls->d[i].dir = i;
 		ls->d[i].lane = LANE_HTTP;
+		/* Picked up midstream: the first byte may be anywhere in a
+		 * message; decoding starts at a boundary found by scanning. */
+		if (!syn)
+			leg_resync_start(ls, i, false);
 	}
 	return ls;
+}
+
+void leg_lane_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n)
+{
+	lane_feed(ls, dir, p, n);
 }
 
 void leg_data(struct leg_state *ls, int dir, const uint8_t *p, size_t n,
 	      const struct pkt_meta *pm)
 {
 	ls->pm = pm;
+	dir ^= ls->swapped;
 	ls->pub.tcp_bytes[dir] += n;
+	if (ls->d[dir].tls_layer)
+		leg_tls_raw(ls, dir, p, n);
+	else
+		lane_feed(ls, dir, p, n);
+}
+
+void leg_plain_start(struct leg_state *ls, int dir)
+{
+	ls->d[dir].tls_layer = true;
+	http_start(ls, dir);
+}
+
+void leg_plain_feed(struct leg_state *ls, int dir, const uint8_t *p,
+		    size_t n)
+{
 	lane_feed(ls, dir, p, n);
 }
 
 void leg_gap(struct leg_state *ls, int dir, uint64_t n,
 	     const struct pkt_meta *pm)
 {
+	dir ^= ls->swapped;
 	struct lane_dir *d = &ls->d[dir];
 
 	ls->pm = pm;
@@ -669,22 +748,38 @@ void leg_gap(struct leg_state *ls, int dir, uint64_t n,
 	ls->pub.gap_bytes += n;
 	leg_note(&ls->pub, NOTE_WARN, "gap",
 		 "%llu bytes from the %s are missing from the capture at "
-		 "stream offset %llu (before packet %llu); decoding of this "
-		 "direction stopped there",
+		 "stream offset %llu (before packet %llu)",
 		 (unsigned long long)n, dir == DIR_CLIENT ? "client" : "server",
 		 (unsigned long long)d->offset, (unsigned long long)pm->num);
-	/* Resynchronising after a gap is a later layer's job; until then
-	 * what follows is counted, not misparsed. */
 	d->offset += n;
-	d->lane = LANE_OPAQUE;
+	if (d->tls_layer) {
+		/* Lost ciphertext: the records after it cannot be found. */
+		leg_tls_gap(ls, dir);
+		d->lane = LANE_OPAQUE;
+		return;
+	}
+	/* Decoding stays in step when the lane knows where its next unit
+	 * begins, or resumes at a boundary found by scanning; a lane that
+	 * can do neither counts the rest instead of misparsing it. */
+	if (!leg_resync_gap(ls, dir, n))
+		d->lane = LANE_OPAQUE;
 }
 
 void leg_end_stream(struct leg_state *ls, int dir, bool rst,
 		    const struct pkt_meta *pm)
 {
+	dir ^= ls->swapped;
 	struct lane_dir *d = &ls->d[dir];
 
 	ls->pm = pm;
+	if (!ls->pub.end_seen) {
+		/* who ended the connection first, and when */
+		ls->pub.end_seen = true;
+		ls->pub.end_ts = pm->ts;
+		ls->pub.end_pkt = pm->num;
+		ls->pub.end_by = (enum dir)dir;
+		ls->pub.end_rst = rst;
+	}
 	if (rst) {
 		ls->pub.rst[dir] = true;
 		ls->pub.rst_pkt = pm->num;
@@ -699,7 +794,7 @@ bool leg_reportable(const struct leg_state *ls)
 {
 	return ls->pub.any_http || ls->pub.ws.requested ||
 	       ls->pub.stages[ST_PROXY_REQUEST].seen || ls->pub.http_errors ||
-	       ls->pub.tls.seen;
+	       ls->pub.tls.seen || ls->pub.ws_midstream;
 }
 
 void leg_finalize(struct leg_state *ls)
@@ -710,21 +805,33 @@ void leg_finalize(struct leg_state *ls)
 		l->ended = true;
 		leg_mark(ls, ST_CLOSED);
 	}
+	leg_resync_finish(ls);
 	leg_ws_finish(ls);
 	if (l->stages[ST_OPEN].seen && !l->ended)
 		l->open_at_end = true;
-	verdict_decide(l);
+	/* What only the end needed is released now; the verdict is decided
+	 * when the leg is reported, after its partner could add to it. */
+	leg_ws_free(ls);
+	for (int i = 0; i < 2; i++) {
+		free(ls->d[i].hold);
+		ls->d[i].hold = NULL;
+	}
+	leg_tls_finish(ls);
+	ls->ended_here = true;
+	leg_link_compare(ls);
 }
 
 void leg_free(struct leg_state *ls)
 {
 	if (!ls)
 		return;
+	leg_link_unpair(ls);
 	leg_ws_free(ls);
+	leg_resync_free(ls);
 	for (int i = 0; i < 2; i++) {
 		free(ls->d[i].head_buf);
 		free(ls->d[i].hold);
-		free(ls->d[i].hello);
 	}
+	leg_tls_free(ls);
 	free(ls);
 }

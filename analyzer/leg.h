@@ -8,6 +8,10 @@
  *   TLS    - TLS records, recognised and counted (not decrypted yet)
  *   WS     - WebSocket frames and messages
  *   OPAQUE - anything else: counted, not parsed
+ *   RESYNC - after a gap, or from the first byte of a connection picked
+ *            up midstream: bytes are scanned for a boundary to trust (an
+ *            HTTP start line, a chain of WebSocket frame headers) and the
+ *            lane it belongs to takes over there (leg_resync.c)
  * Lane changes happen in the HTTP callbacks, at the exact stream offset
  * where the HTTP head ended, so no byte is parsed twice or lost.
  */
@@ -16,12 +20,14 @@
 
 #include "analyzer.h"
 #include "http_parser.h"
+#include "link.h"
 #include "session.h"
 #include "tcp_reasm.h"
 #include "ws_handshake.h"
 #include "ws_message.h"
 
-enum lane { LANE_HTTP, LANE_HOLD, LANE_SNIFF, LANE_TLS, LANE_WS, LANE_OPAQUE };
+enum lane { LANE_HTTP, LANE_HOLD, LANE_SNIFF, LANE_TLS, LANE_WS, LANE_OPAQUE,
+	    LANE_RESYNC };
 
 /* What a request asked for; its answer is judged by it. */
 enum req_kind { REQ_OTHER, REQ_HEAD, REQ_CONNECT, REQ_UPGRADE };
@@ -40,6 +46,9 @@ struct hdr_vals {
 	char protocol[HV_LARGE], extensions[HV_LARGE];
 	char proxy_authenticate[HV_SMALL], squid_error[HV_SMALL];
 	char via[HV_SMALL], xff[HV_SMALL], forwarded[HV_SMALL];
+	char server[HV_SMALL];
+	char auth_scheme[32];     /* Proxy-Authorization's scheme only: the
+	                             credentials are never kept */
 	char reason[HV_SMALL];
 	size_t reason_len;
 	bool key_seen, accept_seen, proxy_authorization;
@@ -79,17 +88,12 @@ struct lane_dir {
 	struct ws_msg_stream *ws;
 	struct pmd_stream *pmd;
 	bool ws_started;          /* the frame parser's offset is set */
-	/* TLS lane: record header collection */
-	uint8_t tls_hdr[5];
-	uint8_t tls_hdr_len;
-	uint8_t tls_type;
-	uint32_t tls_left;        /* body bytes left in the current record */
-	uint32_t tls_body_seen;
-	uint8_t tls_first[2];     /* first body bytes (alert / handshake type) */
-	uint8_t *hello;           /* first handshake message being collected */
-	size_t hello_len;
-	bool hello_done;
+	/* TLS is decrypted in this direction: the TCP bytes go to the TLS
+	 * layer (leg_tls_raw) and its plaintext to the lanes, whose offset
+	 * then counts plaintext bytes. */
+	bool tls_layer;
 	uint64_t opaque_bytes;
+	struct resync *rs;        /* RESYNC lane state (leg_resync.c) */
 };
 
 struct leg_state {
@@ -104,6 +108,30 @@ struct leg_state {
 	struct ws_hs_request hsreq; /* pointers into saved request values */
 	struct hdr_vals upreq;      /* the Upgrade request's values */
 	struct ws_hs_result hs;
+	/* linking (link.c, leg_link.c) */
+	struct link_entry *links[LINK_PER_LEG];
+	unsigned n_links;
+	struct leg_state *partner;  /* linked leg while both are alive */
+	struct msg_sig *sigs;       /* message signatures for comparison */
+	unsigned n_sigs;
+	bool ended_here;            /* the leg ended; waiting to be reported */
+	double report_at;           /* capture time after which to report */
+	struct leg_state *next_pending;
+	double key_req_ts;          /* the request with the linked key, and */
+	double key_resp_ts;         /* the answer to it (0 when not seen) */
+	char upgrade_resp_ext[HV_LARGE]; /* the 101's extensions, protocol */
+	char upgrade_resp_proto[HV_LARGE];
+	struct leg_tls *tls;        /* TLS layer (leg_tls.c), once TLS is seen */
+	bool swapped;               /* midstream: the first sender turned out
+	                               to be the server; TCP's direction 0 is
+	                               DIR_SERVER here */
+};
+
+/* One message, as compared between linked legs. */
+struct msg_sig {
+	uint8_t dir, opcode;
+	uint64_t length;
+	double ts;
 };
 
 /* analyzer.c */
@@ -134,9 +162,50 @@ void leg_ws_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n);
 void leg_ws_finish(struct leg_state *ls);
 void leg_ws_free(struct leg_state *ls);
 
+/* leg_link.c */
+struct link_index *analyzer_links(struct analyzer *a);
+void leg_link_ws_key(struct leg_state *ls, const char *key);
+void leg_link_tls_random(struct leg_state *ls, const uint8_t random[32]);
+void leg_link_407(struct leg_state *ls);
+void leg_link_retry(struct leg_state *ls);
+void leg_link_sig(struct leg_state *ls, enum dir d, uint8_t opcode,
+		  uint64_t length, double ts);
+void leg_link_compare(struct leg_state *ls);
+void leg_link_unpair(struct leg_state *ls);
+
+/* leg.c: feeds a direction's current lane (used to replay bytes). */
+void leg_lane_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n);
+
+/* leg_resync.c */
+void leg_resync_start(struct leg_state *ls, int dir, bool after_gap);
+size_t leg_resync_feed(struct leg_state *ls, int dir, const uint8_t *p,
+		       size_t n);
+/* A gap of n bytes in a direction: keeps decoding in step or resyncs;
+ * false when the lane cannot resume (the caller stops decoding). */
+bool leg_resync_gap(struct leg_state *ls, int dir, uint64_t n);
+void leg_resync_finish(struct leg_state *ls);
+/* A 101 on a midstream leg whose request was not captured: opens the
+ * WebSocket lanes; false when the leg is not such a leg. */
+bool leg_resync_midstream_101(struct leg_state *ls);
+void leg_resync_free(struct leg_state *ls);
+void leg_overlap(struct leg_state *ls, int dir, uint64_t off, size_t n,
+		 size_t differ, const struct pkt_meta *pm);
+
 /* leg_tls.c */
+/* Bytes of the TLS lane (TLS recognised inside the lanes). */
 void leg_tls_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n);
+/* TCP bytes of a direction whose TLS is decrypted (d->tls_layer). */
+void leg_tls_raw(struct leg_state *ls, int dir, const uint8_t *p, size_t n);
+void leg_tls_gap(struct leg_state *ls, int dir);
+void leg_tls_finish(struct leg_state *ls);
+void leg_tls_free(struct leg_state *ls);
 bool tls_looks_like_record(const uint8_t *p, size_t n);
+
+/* leg.c: TLS was decrypted in a direction; its plaintext is a new byte
+ * stream that begins with HTTP (the Upgrade), like a cleartext tunnel. */
+void leg_plain_start(struct leg_state *ls, int dir);
+void leg_plain_feed(struct leg_state *ls, int dir, const uint8_t *p,
+		    size_t n);
 
 /* verdict.c */
 void verdict_decide(struct leg *l);

@@ -24,13 +24,24 @@ static void on_note(void *user, enum ws_note_level level, const char *code,
 	struct ws_ctx *c = user;
 	struct leg *l = &c->ls->pub;
 
+	struct sess_stats *st = analyzer_stats_rw(c->ls->an);
+
 	if (level == WS_NOTE_ERROR) {
-		if (strcmp(code, "deflate_error") == 0)
+		if (strcmp(code, "deflate_error") == 0) {
 			l->deflate_errors++;
-		else
+			st->deflate_errors++;
+		} else {
 			l->protocol_errors++;
-		analyzer_stats_rw(c->ls->an)->frame_violations++;
+		}
+		st->frame_violations++;
 	}
+	/* Each of these is said once per message. */
+	if (strcmp(code, "deflate_bomb") == 0)
+		st->deflate_bombs++;
+	else if (strcmp(code, "deflate_desync") == 0)
+		st->deflate_desyncs++;
+	else if (strcmp(code, "deflate_undecodable") == 0)
+		st->deflate_undecodable++;
 	leg_note(l, level == WS_NOTE_ERROR ? NOTE_ERROR :
 		    level == WS_NOTE_WARN ? NOTE_WARN : NOTE_INFO,
 		 code, "%s: %s (packet %llu)", dir_name((enum dir)c->dir), text,
@@ -94,6 +105,7 @@ static void on_message(void *user, const struct ws_message *m)
 		.reason = m->reason,
 		.reason_len = m->reason_len,
 	};
+	leg_link_sig(ls, (enum dir)c->dir, m->opcode, m->length, ls->pm->ts);
 	if (sink->message && !ls->reported)
 		sink->message(sink->ctx, l, &lm);
 }
@@ -130,8 +142,8 @@ void leg_ws_open(struct leg_state *ls)
 			.deflate = dp->on,
 			.inflater = d->pmd,
 			.keep_payload = sink->want_payload,
-			.max_message = cfg->max_message < cfg->max_inflate ?
-					       cfg->max_message : cfg->max_inflate,
+			.max_message = cfg->max_message,
+			.max_inflate = cfg->max_inflate,
 		};
 		w->ctx.ls = ls;
 		w->ctx.dir = dir;

@@ -115,6 +115,22 @@ struct tls_info {
 	bool alert_clear;        /* that alert was readable (before CCS) */
 	char sni[256];
 	char alpn[HV_SMALL];
+	/* Decryption with a key log (--keylog, pcapng secrets). */
+	uint16_t cipher;         /* suite the ServerHello chose, 0 unknown */
+	char client_random[65];  /* hex: the key log line to look for */
+	bool keylog;             /* a key log was given */
+	bool keys_found;         /* it had this session's secrets */
+	bool decrypted;          /* application data was decrypted */
+	bool decrypt_failed;     /* a record failed authentication: wrong key */
+	bool hrr;                /* TLS 1.3 HelloRetryRequest */
+	uint64_t records_decrypted[2];
+	uint64_t key_updates[2]; /* TLS 1.3 KeyUpdate per direction */
+	bool cert_seen;          /* the server's leaf certificate was read */
+	struct {
+		char subject[256], issuer[256], san[512];
+		char not_before[24], not_after[24]; /* ISO 8601, UTC */
+		unsigned chain;      /* certificates sent */
+	} cert;
 };
 
 struct msg_counts {
@@ -130,6 +146,32 @@ struct close_info {
 	size_t reason_len;
 	bool replied;            /* the other side answered with a close */
 };
+
+/* How sure a link between two legs of one proxy is. */
+enum link_confidence {
+	LINK_NONE,
+	LINK_LIKELY,   /* target, addresses and timing agree */
+	LINK_CERTAIN,  /* a 16-byte nonce (WebSocket key, TLS random) matches */
+};
+
+/* What linking two legs of a proxy found (filled on both legs). */
+struct link_info {
+	enum link_confidence confidence;
+	bool client_side;        /* this leg is the client's side of the proxy */
+	char evidence[96];       /* "identical Sec-WebSocket-Key", ... */
+	double request_delay;    /* proxy's onward request after the client's
+	                            (seconds); < 0 when unknown */
+	double response_delay;   /* client's answer after the server's */
+	uint64_t compared[2];    /* messages compared per direction */
+	uint64_t changed;        /* compared messages of different size/type */
+	uint64_t missing;        /* messages on one leg but not the other */
+	double max_delay;        /* largest delay the proxy added to a message */
+	char header_changes[256];/* headers the proxy dropped or changed */
+};
+
+/* At most this many message signatures per leg are kept for comparing
+ * linked legs: enough to tell a proxy that merges or rewrites frames. */
+#define LINK_SIG_MAX 256
 
 struct addr_port {
 	char text[64];           /* "addr:port", IPv6 as "[addr]:port" */
@@ -164,16 +206,43 @@ struct leg {
 	struct stage_mark stages[ST_COUNT];
 	bool syn_seen, fin[2], rst[2];
 	uint64_t rst_pkt;
+	bool end_seen;           /* a FIN or RST was seen */
+	double end_ts;           /* the first one's time and packet */
+	uint64_t end_pkt;
+	enum dir end_by;         /* and who sent it */
+	bool end_rst;
 	bool midstream;          /* no SYN: picked up mid-connection */
 	bool ended;              /* the TCP connection finished */
 	uint64_t gaps, gap_bytes; /* bytes the capture lacks */
+	uint64_t overlap_mismatches; /* re-sent segments whose bytes differed
+	                            from the first copy (which was kept) */
+	uint64_t resyncs;        /* times decoding resumed at a boundary found
+	                            by scanning (after a gap, or midstream) */
+	uint64_t resync_skipped; /* bytes skipped to find those boundaries */
+	bool ws_midstream;       /* WebSocket recognised from its frames; the
+	                            handshake was not captured */
+	bool gap_undecoded;      /* after a gap, bytes stayed undecoded (no
+	                            boundary found, or a lane that cannot
+	                            resume) */
 	uint64_t protocol_errors; /* RFC 6455 MUST violations */
 	uint64_t deflate_errors;
 	uint64_t http_errors;
 	bool open_at_end;        /* the WebSocket was open when input ended */
+	double expired_idle;     /* > 0: no packet for this many seconds, so
+	                            the analyzer stopped following the leg
+	                            (--idle); it may still be alive */
 	enum verdict verdict;
 	char explanation[768];
 	uint64_t linked;         /* id of the linked leg, 0 when none */
+	struct link_info link;
+	uint64_t retry_of;       /* this CONNECT retries leg N's 407 */
+	uint64_t retried_by;     /* leg N retried this leg's 407 */
+	double retry_delay;      /* seconds between the 407 and the retry */
+	bool retried_here;       /* a 407 was retried on this connection */
+	int first_status;        /* first answer to CONNECT (e.g. 407) */
+	char auth_scheme[32];    /* Proxy-Authorization scheme sent */
+	char proxy_software[HV_SMALL]; /* Server or Via of the proxy's answer */
+	double proxy_latency;    /* request to the proxy's answer, seconds */
 	struct note notes[LEG_MAX_NOTES];
 	unsigned n_notes;
 	uint64_t notes_dropped;  /* beyond LEG_MAX_NOTES */
@@ -218,9 +287,26 @@ struct sess_stats {
 	uint64_t ooo_segments, retransmitted_bytes, gaps, gap_bytes;
 	uint64_t ooo_cap_hits, memcap_hits, flow_cap_hits;
 	uint64_t ooo_peak_bytes;
+	uint64_t overlap_mismatches, overlap_mismatch_bytes;
+	uint64_t overlap_unverifiable, ring_cap_hits;
+	uint64_t keepalives, zero_window_probes;
+	uint64_t resyncs, resync_skipped_bytes, resync_cap_hits;
+	uint64_t resync_buffered; /* now: bytes held while resynchronising */
+	uint64_t frag_reassembled, frag_timeouts, frag_cap_hits;
+	uint64_t frag_overlaps, frag_invalid;
 	uint64_t http_heads, http_errors, head_copy_truncated;
 	uint64_t messages, message_cap_hits, notes, notes_dropped;
 	uint64_t frame_violations;
+	uint64_t tls_decrypted_legs, tls_keys_missing, tls_decrypt_failures;
+	uint64_t tls_records_decrypted, tls_handshake_cap_hits;
+	/* permessage-deflate: deflate_error notes, messages cut by
+	 * --max-inflate or the ratio guard, messages whose inflating hit the
+	 * per-message budget (window lost), messages that referred back into
+	 * a lost window */
+	uint64_t deflate_errors, deflate_bombs, deflate_desyncs;
+	uint64_t deflate_undecodable;
+	uint64_t linger_cap_hits; /* ended legs reported before their linger
+	                             ran out: too many were waiting */
 	double first_ts, last_ts;
 };
 
@@ -237,6 +323,9 @@ struct sess_sink {
 	 * pcap export). */
 	void (*packet)(void *ctx, const struct leg *l,
 		       const struct raw_packet *raw);
+	/* A leg that will not be reported (neither proxy nor WebSocket
+	 * traffic) is forgotten: drop whatever `packet` kept for it. */
+	void (*leg_drop)(void *ctx, const struct leg *l);
 	bool want_payload;       /* keep message payloads (jsonl/transcript) */
 };
 

@@ -1,13 +1,16 @@
 /* tcp_reasm.c - flow table and per-direction in-order delivery.
  *
- * Overlap policy: the first copy of a byte that is delivered wins; later
- * copies (retransmissions, overlapping segments) are counted and dropped.
- * Held (out-of-order) segments are copied; in-order data never is.
+ * Overlap policy: the copy of a byte that arrived first wins; later copies
+ * (retransmissions, overlapping segments) are compared with it, counted
+ * and dropped.  Held (out-of-order) segments are copied; in-order data is
+ * handed on zero-copy (a side copy of its last TCP_RING bytes is kept in
+ * the direction's ring only to check later copies against).
  */
 #include "tcp_reasm.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 /* A closed flow stays in the table this long (capture time) so that late
@@ -30,6 +33,13 @@ struct tcp_half {
 	bool fin_seen;
 	uint32_t fin_seq; /* sequence number of the FIN */
 	bool fin_done;    /* FIN reached in order and reported */
+	uint64_t off;     /* stream offset of `next`: delivered plus gaps */
+	uint8_t *ring;    /* last delivered bytes, byte at seq s in
+	                     ring[s % TCP_RING]; NULL until the first data */
+	uint32_t ring_fill; /* valid ring bytes, the ones just before next */
+	bool ring_refused;  /* no ring for this direction (cap or memory) */
+	uint16_t window;    /* window this side advertised last */
+	bool window_known;
 };
 
 struct tcp_flow {
@@ -54,28 +64,38 @@ struct tcp_table {
 	uint32_t seed;                  /* random hash key: defeats flooding */
 };
 
-static uint32_t mix32(uint32_t h, uint32_t v)
+/* MurmurHash3's finaliser: every input bit reaches every output bit, so
+ * the bucket index (the low bits) depends on the whole 4-tuple and on the
+ * key.  (A multiply alone only carries bits upwards: flows differing in
+ * high address bits would share a bucket.) */
+static uint32_t fmix32(uint32_t h)
 {
-	h ^= v;
-	h *= 0x9E3779B1u;
-	return h ^ (h >> 15);
-}
-
-static uint32_t endpoint_hash(const struct ip_endpoint *e)
-{
-	uint32_t h = e->port;
-	for (int i = 0; i < 16; i += 4)
-		h = mix32(h, (uint32_t)e->addr[i] << 24 | (uint32_t)e->addr[i + 1] << 16 |
-				     (uint32_t)e->addr[i + 2] << 8 | e->addr[i + 3]);
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
 	return h;
 }
 
-/* Symmetric: both directions of a flow hash alike. */
+static uint32_t endpoint_hash(uint32_t seed, const struct ip_endpoint *e)
+{
+	uint32_t h = fmix32(seed ^ e->port);
+
+	for (int i = 0; i < 16; i += 4)
+		h = fmix32(h ^ ((uint32_t)e->addr[i] << 24 |
+				(uint32_t)e->addr[i + 1] << 16 |
+				(uint32_t)e->addr[i + 2] << 8 | e->addr[i + 3]));
+	return h;
+}
+
+/* Keyed with a random seed (an attacker cannot aim packets at one
+ * bucket) and symmetric: both directions of a flow hash alike. */
 static uint32_t flow_hash(const struct tcp_table *t, const struct ip_endpoint *a,
 			  const struct ip_endpoint *b)
 {
-	uint32_t ha = endpoint_hash(a), hb = endpoint_hash(b);
-	return mix32(t->seed, ha ^ hb) ^ mix32(ha + hb, t->seed);
+	return fmix32((endpoint_hash(t->seed, a) ^ endpoint_hash(t->seed, b)) +
+		      t->seed);
 }
 
 static bool endpoint_eq(const struct ip_endpoint *a, const struct ip_endpoint *b)
@@ -99,7 +119,9 @@ struct tcp_table *tcp_table_new(const struct tcp_consumer *c,
 		free(t);
 		return NULL;
 	}
-	t->seed = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)t;
+	if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) !=
+	    (ssize_t)sizeof t->seed)
+		t->seed = fmix32((uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)t);
 	return t;
 }
 
@@ -147,6 +169,16 @@ static void grow(struct tcp_table *t)
 	t->nbuckets = nb;
 }
 
+static void free_ring(struct tcp_table *t, struct tcp_half *h)
+{
+	if (h->ring) {
+		free(h->ring);
+		t->n.ring_bytes -= TCP_RING;
+	}
+	h->ring = NULL;
+	h->ring_fill = 0;
+}
+
 static void free_held(struct tcp_table *t, struct tcp_half *h)
 {
 	struct held *s = h->ooo, *nx;
@@ -169,6 +201,8 @@ static void flow_close(struct tcp_table *t, struct tcp_flow *f,
 		return;
 	free_held(t, &f->half[0]);
 	free_held(t, &f->half[1]);
+	free_ring(t, &f->half[0]);
+	free_ring(t, &f->half[1]);
 	if (f->user && t->c.close)
 		t->c.close(f->user, pm);
 	f->user = NULL;
@@ -244,12 +278,109 @@ static struct tcp_flow *flow_create(struct tcp_table *t,
 	return f;
 }
 
+/* Remembers delivered bytes (at h->next onwards) in the direction's ring.
+ * The ring is allocated on a direction's first data, within the ring
+ * budget: past it, overlaps of that direction go unverified (counted). */
+static void ring_store(struct tcp_table *t, struct tcp_half *h,
+		       const uint8_t *p, size_t n)
+{
+	if (!h->ring && !h->ring_refused) {
+		if (t->lim.ring_total &&
+		    t->n.ring_bytes + TCP_RING <= t->lim.ring_total)
+			h->ring = malloc(TCP_RING);
+		if (!h->ring) {
+			h->ring_refused = true;
+			if (t->lim.ring_total)
+				t->n.ring_cap_hits++;
+			return;
+		}
+		t->n.ring_bytes += TCP_RING;
+	}
+	if (!h->ring)
+		return;
+	uint32_t seq = h->next;
+	if (n > TCP_RING) {
+		seq += (uint32_t)(n - TCP_RING);
+		p += n - TCP_RING;
+		n = TCP_RING;
+	}
+	size_t at = seq & (TCP_RING - 1);
+	size_t first = TCP_RING - at < n ? TCP_RING - at : n;
+	memcpy(h->ring + at, p, first);
+	memcpy(h->ring, p + first, n - first);
+	h->ring_fill = TCP_RING - h->ring_fill < n ? TCP_RING :
+						       h->ring_fill + (uint32_t)n;
+}
+
 static void deliver_now(struct tcp_table *t, struct tcp_flow *f, int dir,
 			const uint8_t *p, size_t n, const struct pkt_meta *pm)
 {
-	f->half[dir].next += (uint32_t)n;
+	struct tcp_half *h = &f->half[dir];
+
+	ring_store(t, h, p, n);
+	h->next += (uint32_t)n;
+	h->off += n;
 	if (n && f->user && t->c.data)
 		t->c.data(f->user, dir, p, n, pm);
+}
+
+/* n bytes from h->next on are missing: tells the consumer and moves on. */
+static void report_gap(struct tcp_table *t, struct tcp_flow *f, int dir,
+		       uint32_t n, const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+
+	t->n.gaps++;
+	t->n.gap_bytes += n;
+	if (f->user && t->c.gap)
+		t->c.gap(f->user, dir, n, pm);
+	h->next += n;
+	h->off += n;
+	h->ring_fill = 0; /* ring positions inside the gap are stale */
+}
+
+static void note_differ(struct tcp_table *t, struct tcp_flow *f, int dir,
+			uint64_t off, size_t n, size_t differ,
+			const struct pkt_meta *pm)
+{
+	t->n.overlap_mismatches++;
+	t->n.overlap_mismatch_bytes += differ;
+	if (f->user && t->c.overlap)
+		t->c.overlap(f->user, dir, off, n, differ, pm);
+}
+
+/* A later copy [seq, seq+n) of bytes already delivered (all of them before
+ * h->next): compared with the ring where it still holds them. */
+static void compare_delivered(struct tcp_table *t, struct tcp_flow *f,
+			      int dir, uint32_t seq, const uint8_t *p,
+			      size_t n, const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+	uint32_t back = h->next - seq; /* >= n */
+
+	if (back > h->ring_fill) {
+		size_t old = back - h->ring_fill;
+		if (old > n)
+			old = n;
+		t->n.overlap_unverifiable += old;
+		seq += (uint32_t)old;
+		p += old;
+		n -= old;
+	}
+	if (!n || !h->ring)
+		return;
+	size_t differ = 0;
+	uint32_t first_bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (h->ring[(seq + (uint32_t)i) & (TCP_RING - 1)] != p[i]) {
+			if (!differ)
+				first_bad = seq + (uint32_t)i;
+			differ++;
+		}
+	}
+	if (differ)
+		note_differ(t, f, dir, h->off - (uint32_t)(h->next - first_bad),
+			    n, differ, pm);
 }
 
 /* Delivers held segments that the stream has reached. */
@@ -264,6 +395,9 @@ static void drain(struct tcp_table *t, struct tcp_flow *f, int dir,
 		h->ooo = s->next;
 		h->held -= s->len;
 		t->n.held_bytes -= s->len;
+		if (skip)
+			compare_delivered(t, f, dir, s->seq, s->data,
+					  skip < s->len ? skip : s->len, pm);
 		if (skip < s->len)
 			deliver_now(t, f, dir, s->data + skip, s->len - skip, pm);
 		t->n.retransmitted_bytes += skip < s->len ? skip : s->len;
@@ -280,13 +414,51 @@ static void skip_hole(struct tcp_table *t, struct tcp_flow *f, int dir,
 
 	if (!h->ooo)
 		return;
-	uint32_t n = h->ooo->seq - h->next;
-	t->n.gaps++;
-	t->n.gap_bytes += n;
-	if (f->user && t->c.gap)
-		t->c.gap(f->user, dir, n, pm);
-	h->next = h->ooo->seq;
+	report_gap(t, f, dir, h->ooo->seq - h->next, pm);
 	drain(t, f, dir, pm);
+}
+
+static void payload(struct tcp_table *t, struct tcp_flow *f, int dir,
+		    uint32_t seq, const uint8_t *p, size_t n,
+		    const struct pkt_meta *pm);
+
+/* The new held copy [seq, seq+n) at `data` overlaps held copies that
+ * arrived before it: they win; differing bytes are reported.  Returns
+ * true when one held segment already covers all of it. */
+static bool overlay_held(struct tcp_table *t, struct tcp_flow *f, int dir,
+			 uint32_t seq, uint8_t *data, size_t n,
+			 const struct pkt_meta *pm)
+{
+	struct tcp_half *h = &f->half[dir];
+	uint32_t end = seq + (uint32_t)n;
+
+	for (struct held *s = h->ooo; s && seq_before(s->seq, end); s = s->next) {
+		uint32_t s_end = s->seq + s->len;
+		if (!seq_before(seq, s_end))
+			continue;
+		uint32_t a = seq_before(s->seq, seq) ? seq : s->seq;
+		uint32_t b = seq_before(s_end, end) ? s_end : end;
+		size_t len = b - a;
+		uint8_t *mine = data + (a - seq);
+		const uint8_t *first = s->data + (a - s->seq);
+		if (memcmp(mine, first, len) != 0) {
+			size_t differ = 0;
+			uint32_t bad = 0;
+			for (size_t i = 0; i < len; i++) {
+				if (mine[i] == first[i])
+					continue;
+				if (!differ)
+					bad = a + (uint32_t)i;
+				differ++;
+			}
+			note_differ(t, f, dir, h->off + (bad - h->next), len,
+				    differ, pm);
+			memcpy(mine, first, len);
+		}
+		if (a == seq && b == end)
+			return true;
+	}
+	return false;
 }
 
 static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
@@ -307,12 +479,9 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 		else
 			t->n.memcap_hits++;
 		skip_hole(t, f, dir, pm);
-		int32_t rel = (int32_t)(seq - h->next);
-		if (rel <= 0) {
-			size_t s = (size_t)(-(int64_t)rel);
-			if (s < n)
-				deliver_now(t, f, dir, p + s, n - s, pm);
-			drain(t, f, dir, pm);
+		if (!seq_before(h->next, seq)) {
+			/* The stream reached the new segment. */
+			payload(t, f, dir, seq, p, n, pm);
 			return;
 		}
 	}
@@ -325,21 +494,8 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 			t->n.ooo_cap_hits++;
 		else
 			t->n.memcap_hits++;
-		uint32_t gap = seq - h->next;
-		t->n.gaps++;
-		t->n.gap_bytes += gap;
-		if (f->user && t->c.gap)
-			t->c.gap(f->user, dir, gap, pm);
-		h->next = seq;
-		deliver_now(t, f, dir, p, n, pm);
-		drain(t, f, dir, pm);
-		return;
-	}
-	struct held **pp = &h->ooo;
-	while (*pp && seq_before((*pp)->seq, seq))
-		pp = &(*pp)->next;
-	if (*pp && (*pp)->seq == seq && (*pp)->len >= n) {
-		t->n.retransmitted_bytes += n; /* same start, no more data */
+		report_gap(t, f, dir, seq - h->next, pm);
+		payload(t, f, dir, seq, p, n, pm);
 		return;
 	}
 	struct held *s = malloc(sizeof *s + n);
@@ -350,6 +506,14 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 	s->seq = seq;
 	s->len = (uint32_t)n;
 	memcpy(s->data, p, n);
+	if (overlay_held(t, f, dir, seq, s->data, n, pm)) {
+		t->n.retransmitted_bytes += n; /* nothing new in it */
+		free(s);
+		return;
+	}
+	struct held **pp = &h->ooo;
+	while (*pp && seq_before((*pp)->seq, seq))
+		pp = &(*pp)->next;
 	s->next = *pp;
 	*pp = s;
 	h->held += n;
@@ -359,25 +523,51 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 		t->n.ooo_peak = t->n.held_bytes;
 }
 
+/* Delivers, holds or drops (after comparing) the bytes [seq, seq+n). */
 static void payload(struct tcp_table *t, struct tcp_flow *f, int dir,
 		    uint32_t seq, const uint8_t *p, size_t n,
 		    const struct pkt_meta *pm)
 {
 	struct tcp_half *h = &f->half[dir];
-	int32_t rel = (int32_t)(seq - h->next);
 
-	if (rel <= 0) {
-		size_t skip = (size_t)(-(int64_t)rel);
-		if (skip >= n) {
-			t->n.retransmitted_bytes += n;
+	while (n > 0) {
+		int32_t rel = (int32_t)(seq - h->next);
+		if (rel > 0) {
+			hold(t, f, dir, seq, p, n, pm);
 			return;
 		}
-		t->n.retransmitted_bytes += skip;
-		deliver_now(t, f, dir, p + skip, n - skip, pm);
+		size_t skip = (size_t)(-(int64_t)rel);
+		if (skip) {
+			size_t k = skip < n ? skip : n;
+			t->n.retransmitted_bytes += k;
+			compare_delivered(t, f, dir, seq, p, k, pm);
+			if (skip >= n)
+				return;
+			seq += (uint32_t)skip;
+			p += skip;
+			n -= skip;
+		}
+		/* Held segments always start after h->next.  One that starts
+		 * inside this segment arrived first, so its bytes win: deliver
+		 * up to it, let it through, then go on with the rest. */
+		size_t take = n;
+		if (h->ooo && seq_before(h->ooo->seq, seq + (uint32_t)n))
+			take = h->ooo->seq - seq;
+		deliver_now(t, f, dir, p, take, pm);
 		drain(t, f, dir, pm);
-		return;
+		seq += (uint32_t)take;
+		p += take;
+		n -= take;
 	}
-	hold(t, f, dir, seq, p, n, pm);
+}
+
+/* RFC 9293 §3.8.4: a keep-alive carries SEG.SEQ = SND.NXT - 1 and zero or
+ * one byte of garbage; it is neither data nor a retransmission. */
+static bool keepalive(const struct tcp_half *h, const struct tcp_segment *s,
+		      uint32_t seq)
+{
+	return h->seq_known && s->payload_wire <= 1 && seq == h->next - 1 &&
+	       !(s->flags & (TCP_SYN | TCP_FIN | TCP_RST));
 }
 
 static void check_fin(struct tcp_table *t, struct tcp_flow *f, int dir,
@@ -438,6 +628,21 @@ void tcp_table_segment(struct tcp_table *t, const struct tcp_segment *s,
 		}
 		seq += 1;
 	}
+	if (s->flags & TCP_ACK) {
+		h->window = s->window;
+		h->window_known = true;
+	}
+	if (keepalive(h, s, seq)) {
+		t->n.keepalives++;
+		return;
+	}
+	/* RFC 9293 §3.8.6.1: with the peer's window zero, the sender probes
+	 * with one byte at SND.NXT.  The byte is real data (a later copy of
+	 * it matches), so it is delivered; only counted. */
+	const struct tcp_half *peer = &f->half[!dir];
+	if (s->payload_wire == 1 && h->seq_known && seq == h->next &&
+	    peer->window_known && peer->window == 0)
+		t->n.zero_window_probes++;
 	if (s->flags & TCP_RST) {
 		if (f->user && t->c.rst)
 			t->c.rst(f->user, dir, pm);
@@ -455,14 +660,8 @@ void tcp_table_segment(struct tcp_table *t, const struct tcp_segment *s,
 			/* The snaplen cut this segment: the rest is a gap
 			 * unless a later copy fills it. */
 			uint32_t end = seq + (uint32_t)s->payload_wire;
-			if (seq_before(h->next, end) && !h->ooo) {
-				uint64_t n = end - h->next;
-				t->n.gaps++;
-				t->n.gap_bytes += n;
-				if (f->user && t->c.gap)
-					t->c.gap(f->user, dir, n, pm);
-				h->next = end;
-			}
+			if (seq_before(h->next, end) && !h->ooo)
+				report_gap(t, f, dir, end - h->next, pm);
 		}
 	}
 	if (s->flags & TCP_FIN) {
@@ -480,7 +679,12 @@ void tcp_table_expire(struct tcp_table *t, double now, double idle_s)
 {
 	while (t->lru_head) {
 		struct tcp_flow *f = t->lru_head;
-		double limit = f->zombie ? ZOMBIE_LINGER_S : idle_s;
+		/* The list is in order of last activity, whatever the kind:
+		 * a zombie lingering longer than idle_s at its head would hold
+		 * back idle live flows behind it, so it lingers at most
+		 * idle_s. */
+		double limit = f->zombie && ZOMBIE_LINGER_S < idle_s ?
+			       ZOMBIE_LINGER_S : idle_s;
 		if (now - f->last_ts <= limit)
 			break;
 		struct pkt_meta pm = { f->last_ts, 0, NULL };
@@ -501,12 +705,7 @@ void tcp_table_finish(struct tcp_table *t, const struct pkt_meta *pm)
 			if (h->fin_seen && seq_before(h->next, h->fin_seq)) {
 				/* The FIN's sequence number shows bytes the
 				 * capture never had. */
-				uint32_t n = h->fin_seq - h->next;
-				t->n.gaps++;
-				t->n.gap_bytes += n;
-				if (f->user && t->c.gap)
-					t->c.gap(f->user, d, n, pm);
-				h->next = h->fin_seq;
+				report_gap(t, f, d, h->fin_seq - h->next, pm);
 			}
 			check_fin(t, f, d, pm);
 		}

@@ -10,6 +10,17 @@
  *  - bytes already delivered (retransmissions, overlaps) are dropped, so
  *    each byte is delivered once; sequence comparisons are wrap-safe.
  *
+ * Overlap policy: the copy of a byte that arrived first wins, whether it
+ * was delivered at once or held.  A later copy is compared with it: with
+ * the held copy directly, with a delivered one through a ring of the last
+ * TCP_RING bytes delivered per direction.  Bytes that differ are counted
+ * and reported (`overlap` callback): a peer or middlebox sent two
+ * versions of the same stream bytes, which is how IDS evasion works and
+ * how broken middleboxes show.  Copies of bytes older than the ring (or
+ * of a flow that got no ring under the memory cap) are counted as
+ * unverifiable.  Keep-alives (RFC 9293 §3.8.4: SEG.SEQ = SND.NXT-1 with
+ * zero or one garbage byte) are recognised and not compared.
+ *
  * The consumer is a set of callbacks; a flow's `user` pointer belongs to
  * it.  Spans passed to callbacks are valid only during the call.
  */
@@ -51,6 +62,12 @@ struct tcp_consumer {
 		     const struct pkt_meta *pm);
 	/* n bytes from one side are missing from the capture. */
 	void (*gap)(void *user, int dir, uint64_t n, const struct pkt_meta *pm);
+	/* A later copy of delivered or held bytes differs from the first
+	 * copy (which was kept): `differ` bytes differ among `n` compared,
+	 * the first differing one at stream offset `off` (bytes delivered
+	 * plus gaps before it, in this direction).  May be NULL. */
+	void (*overlap)(void *user, int dir, uint64_t off, size_t n,
+			size_t differ, const struct pkt_meta *pm);
 	/* FIN reached in sequence, or RST, from one side. */
 	void (*fin)(void *user, int dir, const struct pkt_meta *pm);
 	void (*rst)(void *user, int dir, const struct pkt_meta *pm);
@@ -62,16 +79,28 @@ struct tcp_consumer {
 	void (*close)(void *user, const struct pkt_meta *pm);
 };
 
+/* Bytes of delivered data remembered per direction to compare overlaps. */
+#define TCP_RING 65536u
+
 struct tcp_limits {
 	size_t ooo_per_dir;   /* held out-of-order bytes per direction */
 	size_t memcap;        /* held bytes over all flows */
 	size_t max_flows;     /* flows tracked at once */
+	size_t ring_total;    /* overlap-check rings over all flows (each
+	                         direction that carries data takes TCP_RING
+	                         bytes); 0 turns the check off */
 };
 
 struct tcp_counters {
 	uint64_t flows, ooo_segments, retransmitted_bytes, gaps, gap_bytes;
 	uint64_t ooo_cap_hits, memcap_hits, flow_cap_hits, ooo_peak;
 	uint64_t held_bytes;  /* now */
+	uint64_t overlap_mismatches;     /* segments with differing bytes */
+	uint64_t overlap_mismatch_bytes; /* bytes that differed */
+	uint64_t overlap_unverifiable;   /* re-sent bytes older than the ring */
+	uint64_t ring_cap_hits;          /* directions left without a ring */
+	uint64_t ring_bytes;             /* now */
+	uint64_t keepalives, zero_window_probes;
 };
 
 struct tcp_table;

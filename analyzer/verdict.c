@@ -23,6 +23,11 @@ static void explain(struct leg *l, enum verdict v, const char *fmt, ...)
 	va_end(ap);
 }
 
+static double stage_time(const struct leg *l, enum stage s)
+{
+	return l->stages[s].seen ? l->stages[s].ts : 0;
+}
+
 static unsigned long long pkt(const struct leg *l, enum stage s)
 {
 	return (unsigned long long)l->stages[s].pkt;
@@ -32,15 +37,16 @@ static unsigned long long pkt(const struct leg *l, enum stage s)
  * connection (FIN, packet 12)" or "the capture ended". */
 static void end_clause(const struct leg *l, char *buf, size_t size)
 {
-	if (l->rst[0] || l->rst[1])
-		snprintf(buf, size, "the %s reset the connection (RST, packet %llu)",
-			 l->rst[1] ? "server" : "client",
-			 (unsigned long long)l->rst_pkt);
-	else if (l->fin[0] || l->fin[1])
-		snprintf(buf, size, "%s closed the connection (FIN, packet %llu)",
-			 l->fin[1] && !l->fin[0] ? "the server" :
-			 l->fin[0] && !l->fin[1] ? "the client" : "each side",
-			 pkt(l, ST_CLOSED));
+	/* The side that ended the connection first; on a leg to a proxy
+	 * the server side is the proxy. */
+	const char *who = l->end_by == DIR_CLIENT ? "client" :
+			  (l->via == VIA_CONNECT || l->via == VIA_FORWARD) ?
+				  "proxy" : "server";
+	if (l->end_seen)
+		snprintf(buf, size, "the %s %s the connection (%s, packet %llu)",
+			 who, l->end_rst ? "reset" : "closed",
+			 l->end_rst ? "RST" : "FIN",
+			 (unsigned long long)l->end_pkt);
 	else
 		snprintf(buf, size, "the capture ended (last packet %llu)",
 			 (unsigned long long)l->last_pkt);
@@ -67,66 +73,153 @@ static const char *close_meaning(uint16_t code)
 	}
 }
 
+/* A duration for people: "0.4 ms" below a second, "2.31 s" above. */
+static const char *human_delay(double s, char *buf, size_t size)
+{
+	if (s < 1.0)
+		snprintf(buf, size, "%.1f ms", s * 1e3);
+	else
+		snprintf(buf, size, "%.2f s", s);
+	return buf;
+}
+
+/* "squid (127.0.0.1:3128)" from the proxy's Server or Via header, or
+ * "the proxy (127.0.0.1:3128)". */
+static void proxy_name(const struct leg *l, char *buf, size_t size)
+{
+	const char *sw = l->proxy_software;
+	size_t n = strcspn(sw, "/ (");
+	/* Via is "1.1 host (product)": take the product in parentheses */
+	const char *paren = strchr(sw, '(');
+	if (paren && n > 0 && sw[0] >= '0' && sw[0] <= '9') {
+		sw = paren + 1;
+		n = strcspn(sw, "/ )");
+	}
+	if (n > 0 && n < 40)
+		snprintf(buf, size, "%.*s (%s)", (int)n, sw, l->server.text);
+	else
+		snprintf(buf, size, "the proxy (%s)", l->server.text);
+}
+
+/* What squid's X-Squid-Error codes mean, in words and with what to try. */
+static const char *squid_error_meaning(const char *e)
+{
+	static const struct {
+		const char *code, *meaning;
+	} m[] = {
+		{ "ERR_ACCESS_DENIED", "the proxy's access rules refuse this "
+		  "destination (check http_access and the allowed CONNECT ports)" },
+		{ "ERR_CONNECT_FAIL", "the proxy could not connect to the target "
+		  "(the number after it is the errno: 111 is connection refused, "
+		  "113 no route to host); check that the server is listening" },
+		{ "ERR_DNS_FAIL", "the proxy could not resolve the target's name" },
+		{ "ERR_READ_TIMEOUT", "the target stopped answering the proxy" },
+		{ "ERR_CONNECT_TIMEOUT", "the proxy's connection to the target "
+		  "timed out" },
+		{ "ERR_CACHE_ACCESS_DENIED", "the proxy requires authentication" },
+		{ "ERR_GATEWAY_FAILURE", "the proxy's upstream failed" },
+		{ "ERR_INVALID_REQ", "the proxy could not parse the request" },
+		{ "ERR_UNSUP_REQ", "the proxy does not support this request" },
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		if (strncmp(e, m[i].code, strlen(m[i].code)) == 0)
+			return m[i].meaning;
+	return NULL;
+}
+
+/* The leg's first error note whose code starts with `prefix`. */
+static const struct note *first_error(const struct leg *l, const char *prefix)
+{
+	for (unsigned i = 0; i < l->n_notes; i++)
+		if (l->notes[i].level == NOTE_ERROR &&
+		    strncmp(l->notes[i].code, prefix, strlen(prefix)) == 0)
+			return &l->notes[i];
+	return NULL;
+}
+
 static bool proxy_stage(struct leg *l, const char *ends)
 {
 	const char *t = l->target[0] ? l->target : "(no target)";
 	int s = l->proxy_status;
+	char who[96], after[48] = "", why[320] = "";
 
 	if (!l->stages[ST_PROXY_REQUEST].seen)
 		return false;
+	proxy_name(l, who, sizeof who);
 	if (!l->stages[ST_PROXY_ANSWER].seen) {
 		if (l->ended)
 			explain(l, V_PROXY_NO_RESPONSE,
-				"The client asked the proxy for %s (packet %llu) "
-				"and got no answer; %s.",
-				t, pkt(l, ST_PROXY_REQUEST), ends);
+				"The client asked %s for %s (packet %llu) and got no "
+				"answer; %s. Check that the proxy is up and reachable "
+				"and that nothing between drops the request.",
+				who, t, pkt(l, ST_PROXY_REQUEST), ends);
 		else
 			explain(l, V_PROXY_NO_RESPONSE,
-				"The client asked the proxy for %s (packet %llu) "
-				"and no answer was captured before %s; the proxy "
-				"may be slow or dropping the request.",
-				t, pkt(l, ST_PROXY_REQUEST), ends);
+				"The client asked %s for %s (packet %llu) and no "
+				"answer was captured before %s; the proxy may be slow "
+				"or dropping the request.",
+				who, t, pkt(l, ST_PROXY_REQUEST), ends);
 		return true;
 	}
 	if (l->via != VIA_CONNECT)
 		return false;
+	if (l->proxy_latency >= 0 && l->stages[ST_PROXY_REQUEST].seen)
+		snprintf(after, sizeof after, " after %.1f ms",
+			 l->proxy_latency * 1e3);
+	if (l->proxy_error_hdr[0]) {
+		const char *mean = squid_error_meaning(l->proxy_error_hdr);
+		snprintf(why, sizeof why, "; its error page says %s%s%s",
+			 l->proxy_error_hdr, mean ? ": " : "", mean ? mean : "");
+	}
 	if (s == 407) {
+		char retry[200] = "";
+		char d[32];
+		if (l->retried_by)
+			snprintf(retry, sizeof retry, " The client retried %s "
+				 "later on leg %llu with Proxy-Authorization.",
+				 human_delay(l->retry_delay, d, sizeof d),
+				 (unsigned long long)l->retried_by);
 		explain(l, V_PROXY_AUTH_REQUIRED,
-			"The proxy demanded authentication for CONNECT %s: "
-			"'%d %s' at packet %llu, Proxy-Authenticate: %s. %s",
-			t, s, l->proxy_reason, pkt(l, ST_PROXY_ANSWER),
+			"%s demanded authentication for CONNECT %s: %d %s at packet "
+			"%llu%s, Proxy-Authenticate: %s. %s%s",
+			who, t, s, l->proxy_reason, pkt(l, ST_PROXY_ANSWER), after,
 			l->proxy_auth[0] ? l->proxy_auth : "(none given)",
 			l->proxy_authorization_sent ?
-				"The client did send Proxy-Authorization: the "
-				"credentials were refused." :
-				"The client sent no Proxy-Authorization; configure "
-				"the proxy credentials in the client.");
+				"The client did send Proxy-Authorization (scheme "
+				"given below): the credentials were refused." :
+				"The client sent no Proxy-Authorization on this "
+				"connection; give the client the proxy's credentials.",
+			retry);
 		return true;
 	}
 	if (s >= 400 && s < 500) {
 		explain(l, V_PROXY_DENIED,
-			"The proxy refused CONNECT %s with '%d %s' (packet %llu)%s%s%s; "
-			"check the proxy's rules for this host and port.",
-			t, s, l->proxy_reason, pkt(l, ST_PROXY_ANSWER),
-			l->proxy_error_hdr[0] ? ", X-Squid-Error: " : "",
-			l->proxy_error_hdr, l->proxy_error_hdr[0] ? "" : "");
+			"%s answered the CONNECT to %s with %d %s%s (packet %llu)%s. "
+			"%s",
+			who, t, s, l->proxy_reason, after, pkt(l, ST_PROXY_ANSWER),
+			why, why[0] ? "" : "The proxy's rules refuse this host or "
+			"port; check its access list for CONNECT.");
 		return true;
 	}
 	if (s >= 500) {
+		/* An intercepting proxy answers a CONNECT it cannot inspect
+		 * with its own error, e.g. "500 handshakefailed". */
+		bool tls_intercept = strstr(l->proxy_reason, "handshake") != NULL;
 		explain(l, V_PROXY_ERROR,
-			"The proxy could not open the tunnel to %s: '%d %s' "
-			"(packet %llu)%s%s.",
-			t, s, l->proxy_reason, pkt(l, ST_PROXY_ANSWER),
-			l->proxy_error_hdr[0] ? "; the proxy says why in "
-						"X-Squid-Error: " : "",
-			l->proxy_error_hdr);
+			"%s could not open the tunnel to %s: %d %s%s (packet %llu)%s.%s",
+			who, t, s, l->proxy_reason, after, pkt(l, ST_PROXY_ANSWER),
+			why, tls_intercept ? " The proxy itself failed a TLS "
+			"handshake: it most likely intercepts and inspects TLS, so "
+			"the WebSocket server must be exempted from inspection." :
+			why[0] ? "" : " The proxy's side of the tunnel failed; its "
+			"logs say why.");
 		return true;
 	}
 	if (s < 200 || s >= 300) {
 		explain(l, V_PROXY_DENIED,
-			"The proxy answered CONNECT %s with '%d %s' (packet "
-			"%llu) instead of a 2xx, so no tunnel was opened.",
-			t, s, l->proxy_reason, pkt(l, ST_PROXY_ANSWER));
+			"%s answered the CONNECT to %s with %d %s%s (packet %llu) "
+			"instead of a 2xx, so no tunnel was opened.",
+			who, t, s, l->proxy_reason, after, pkt(l, ST_PROXY_ANSWER));
 		return true;
 	}
 	return false;
@@ -183,6 +276,10 @@ static bool tls_stage(struct leg *l, const char *ends)
 
 	if (!t->seen)
 		return false;
+	/* Decrypted with a key log: what TLS carried is judged like the
+	 * bytes of a cleartext tunnel (the Upgrade, the WebSocket). */
+	if (t->decrypted)
+		return false;
 	if (t->alert_clear) {
 		explain(l, V_TLS_FAILED,
 			"TLS %s%s%s failed: the %s sent a cleartext alert %u (%s) "
@@ -208,11 +305,31 @@ static bool tls_stage(struct leg *l, const char *ends)
 			"handshake completed.", where);
 		return true;
 	}
+	char keys[360];
+	const char *cr = t->client_random[0] ? t->client_random :
+					       "(unknown: no ClientHello captured)";
+	if (!t->keylog)
+		snprintf(keys, sizeof keys, "A TLS key log (SSLKEYLOGFILE) "
+			 "holding client random %s would let wstap see inside "
+			 "(--keylog FILE).", cr);
+	else if (t->decrypt_failed)
+		snprintf(keys, sizeof keys, "The key log's secrets for client "
+			 "random %s failed to decrypt it (authentication failed): "
+			 "they belong to another session, or the capture is "
+			 "damaged; see the notes.", cr);
+	else if (!t->keys_found)
+		snprintf(keys, sizeof keys, "The key log has no line for its "
+			 "client random %s (CLIENT_RANDOM for TLS 1.2, "
+			 "CLIENT_TRAFFIC_SECRET_0 and the others for TLS 1.3).", cr);
+	else
+		snprintf(keys, sizeof keys, "The key log has secrets for client "
+			 "random %s, but no application data could be decrypted; "
+			 "see the notes.", cr);
 	explain(l, V_TLS_ENCRYPTED,
 		"TLS %s%s%s (%s) completed its handshake; what it carries, "
-		"including any WebSocket, is encrypted. A TLS key log "
-		"(SSLKEYLOGFILE) would let a decrypting tool see inside.",
-		where, t->sni[0] ? " to " : "", t->sni, tls_version_name(t->version));
+		"including any WebSocket, is encrypted. %s",
+		where, t->sni[0] ? " to " : "", t->sni,
+		tls_version_name(t->version), keys);
 	return true;
 }
 
@@ -261,19 +378,42 @@ static bool handshake_stage(struct leg *l, const char *ends)
 		return true;
 	}
 	if (w->subprotocol_problem) {
-		explain(l, V_SUBPROTOCOL_MISMATCH,
-			"The client offered subprotocols '%s' and the 101 "
-			"(packet %llu) answered '%s'; a browser fails the "
-			"connection when the answer is not one it offered.",
-			w->offered_protocols, pkt(l, ST_OPEN),
-			w->protocol[0] ? w->protocol : "(none)");
+		char then[200] = "";
+		if (l->end_seen && l->end_ts >= stage_time(l, ST_OPEN)) {
+			char d[32];
+			snprintf(then, sizeof then, ", which the %s did %s later %s",
+				 dir_name(l->end_by),
+				 human_delay(l->end_ts - stage_time(l, ST_OPEN), d,
+					     sizeof d),
+				 l->close.seen ? "after a close frame" :
+						 "without a close frame");
+		}
+		if (w->protocol[0])
+			explain(l, V_SUBPROTOCOL_MISMATCH,
+				"The client offered subprotocol(s) %s, the server's "
+				"101 (packet %llu) selected %s, which was not "
+				"offered; the client must then fail the connection "
+				"(RFC 6455 §4.1)%s.", w->offered_protocols,
+				pkt(l, ST_OPEN), w->protocol, then);
+		else
+			explain(l, V_SUBPROTOCOL_MISMATCH,
+				"The client offered subprotocol(s) %s, the server's "
+				"101 (packet %llu) selected none; browsers then close "
+				"the connection (RFC 6455 §4.1)%s. Make the server "
+				"accept one of the offered subprotocols.",
+				w->offered_protocols, pkt(l, ST_OPEN), then);
 		return true;
 	}
 	if (w->extension_problem) {
+		const struct note *n = first_error(l, "extension_not_offered");
+		if (!n)
+			n = first_error(l, "deflate_");
 		explain(l, V_EXTENSION_MISMATCH,
 			"The 101 (packet %llu) accepted extensions '%s' but the "
-			"client offered '%s' (RFC 6455 §4.1).",
-			pkt(l, ST_OPEN), w->extensions, w->offered_extensions);
+			"client offered '%s'; a browser fails the connection: "
+			"%s.", pkt(l, ST_OPEN), w->extensions,
+			w->offered_extensions, n ? n->text :
+			"RFC 6455 §4.1");
 		return true;
 	}
 	return false;
@@ -290,6 +430,9 @@ static void open_stage(struct leg *l, const char *ends)
 	else if (l->via == VIA_FORWARD)
 		snprintf(route, sizeof route, "through the forward proxy to %s",
 			 l->target);
+	else if (l->via == VIA_REVERSE && l->link.client_side)
+		snprintf(route, sizeof route, "through the reverse proxy at %s",
+			 l->server.text);
 	else
 		snprintf(route, sizeof route, "to %s", l->server.text);
 
@@ -302,10 +445,12 @@ static void open_stage(struct leg *l, const char *ends)
 		return;
 	}
 	if (l->deflate_errors) {
+		const struct note *n = first_error(l, "deflate_error");
 		explain(l, V_DEFLATE_ERROR,
 			"The WebSocket opened %s but %llu compressed message(s) "
-			"could not be inflated; see the notes.", route,
-			(unsigned long long)l->deflate_errors);
+			"could not be inflated as negotiated; the first: %s",
+			route, (unsigned long long)l->deflate_errors,
+			n ? n->text : "see the notes.");
 		return;
 	}
 	if (c->seen && c->has_code && c->code != 1000 && c->code != 1001 &&
@@ -360,18 +505,102 @@ static void open_stage(struct leg *l, const char *ends)
 
 static void decide(struct leg *l);
 
+/* Appends a formatted sentence to the explanation, cut at its size. */
+static void append(struct leg *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void append(struct leg *l, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n = strlen(l->explanation);
+
+	va_start(ap, fmt);
+	vsnprintf(l->explanation + n, sizeof l->explanation - n, fmt, ap);
+	va_end(ap);
+}
+
+/* What linking found: the other leg, the proxy's delays and changes. */
+static void explain_link(struct leg *l)
+{
+	const struct link_info *li = &l->link;
+
+	char d[32];
+
+	if (l->retry_of)
+		append(l, " This CONNECT retried leg %llu's 407 %s later, "
+			  "authenticating as %s.", (unsigned long long)l->retry_of,
+		       human_delay(l->retry_delay, d, sizeof d),
+		       l->auth_scheme[0] ? l->auth_scheme : "?");
+	else if (l->retried_here)
+		append(l, " The first CONNECT on this connection got %d; the "
+			  "client retried on the same connection, authenticating "
+			  "as %s.", l->first_status,
+		       l->auth_scheme[0] ? l->auth_scheme : "?");
+	if (!l->linked)
+		return;
+	append(l, " Its other side of the proxy is leg %llu (%s)",
+	       (unsigned long long)l->linked, li->evidence);
+	if (li->request_delay >= 0 && li->response_delay >= 0)
+		append(l, "; the proxy took %.1f ms to forward the Upgrade and "
+			  "%.1f ms to return the %s", li->request_delay * 1e3,
+		       li->response_delay * 1e3,
+		       l->ws.answered && l->ws.status == 101 ? "101" : "answer");
+	else if (li->request_delay >= 0)
+		append(l, "; the proxy connected onward %.1f ms after the "
+			  "request", li->request_delay * 1e3);
+	uint64_t n = li->compared[0] + li->compared[1];
+	if (n)
+		append(l, "; %llu message(s) compared: %llu changed, %llu only on "
+			  "one side, largest added delay %.1f ms",
+		       (unsigned long long)n, (unsigned long long)li->changed,
+		       (unsigned long long)li->missing, li->max_delay * 1e3);
+	if (li->header_changes[0])
+		append(l, "; headers the proxy touched: %s", li->header_changes);
+	append(l, ".");
+	if (strstr(li->header_changes, "Upgrade dropped"))
+		append(l, " The proxy did not pass the Upgrade header on, which "
+			  "it drops as hop-by-hop (RFC 9110 §7.6.1) unless told "
+			  "to: configure it to forward Upgrade and Connection "
+			  "(nginx: proxy_set_header Upgrade $http_upgrade; "
+			  "proxy_set_header Connection \"upgrade\").");
+}
+
 void verdict_decide(struct leg *l)
 {
 	decide(l);
+	explain_link(l);
+	if (l->expired_idle > 0 && !l->ended &&
+	    strstr(l->explanation, "capture ended")) {
+		/* Several explanations say "the capture ended"; for an expired
+		 * leg that is not what happened, so say what did. */
+		size_t n = strlen(l->explanation);
+		snprintf(l->explanation + n, sizeof l->explanation - n,
+			 " (The capture did not end: no packet was seen on this "
+			 "connection for %.0f s after packet %llu, so wstap "
+			 "stopped following it; the connection may still be "
+			 "open. Raise --idle to follow quieter connections.)",
+			 l->expired_idle, (unsigned long long)l->last_pkt);
+	}
 	if (l->gaps) {
 		/* Whatever the stage, missing bytes change what the verdict
 		 * can claim: say so where the user will read it. */
 		size_t n = strlen(l->explanation);
-		snprintf(l->explanation + n, sizeof l->explanation - n,
-			 " The capture lacks %llu byte(s) of this connection "
-			 "(%llu gap(s)); what followed the first gap was not "
-			 "decoded.", (unsigned long long)l->gap_bytes,
-			 (unsigned long long)l->gaps);
+		if (l->gap_undecoded)
+			snprintf(l->explanation + n, sizeof l->explanation - n,
+				 " The capture lacks %llu byte(s) of this "
+				 "connection (%llu gap(s)); part of what followed "
+				 "could not be decoded (see the notes).",
+				 (unsigned long long)l->gap_bytes,
+				 (unsigned long long)l->gaps);
+		else
+			snprintf(l->explanation + n, sizeof l->explanation - n,
+				 " The capture lacks %llu byte(s) of this "
+				 "connection (%llu gap(s)); decoding resumed after "
+				 "each (%llu byte(s) skipped to find a boundary) "
+				 "and messages spanning a gap are marked "
+				 "truncated.", (unsigned long long)l->gap_bytes,
+				 (unsigned long long)l->gaps,
+				 (unsigned long long)l->resync_skipped);
 	}
 }
 
@@ -402,6 +631,27 @@ static void decide(struct leg *l)
 		if (handshake_stage(l, ends))
 			return;
 		open_stage(l, ends);
+		return;
+	}
+	if (l->ws_midstream && !l->ws.requested) {
+		const struct close_info *c = &l->close;
+		char closed[96] = "";
+		if (c->seen)
+			snprintf(closed, sizeof closed, "; the %s closed it "
+				 "with code %u", dir_name(c->by),
+				 c->has_code ? c->code : 1005);
+		explain(l, V_INCOMPLETE,
+			"The capture began in the middle of this connection, so "
+			"the WebSocket handshake was not captured. WebSocket "
+			"frames were recognised from their headers (%llu byte(s) "
+			"skipped to the first frame boundary) and decoded from "
+			"there: %llu message(s) from the client, %llu from the "
+			"server%s. Subprotocol and extensions are unknown; "
+			"compressed messages are measured, not inflated.",
+			(unsigned long long)l->resync_skipped,
+			(unsigned long long)(l->msgs[0].text + l->msgs[0].binary),
+			(unsigned long long)(l->msgs[1].text + l->msgs[1].binary),
+			closed);
 		return;
 	}
 	if (l->midstream && !l->any_http) {

@@ -102,6 +102,9 @@ static const char *const fnames[] = {
 	"content-length", "transfer-encoding", "connection", "upgrade",
 };
 #define NFNAMES (sizeof fnames / sizeof fnames[0])
+/* Their lengths, so the per-byte narrowing does not call strlen. */
+static const uint8_t fname_len[] = { 14, 17, 10, 7 };
+_Static_assert(sizeof fname_len == NFNAMES, "a length for each name");
 
 enum {
 	E_METHOD, E_TARGET, E_VERSION, E_STATUS, E_NAME, E_VALUE, E_TOO_LARGE,
@@ -482,7 +485,7 @@ static void name_end(struct http_parser *p)
 	uint32_t id = FID_NONE;
 
 	for (uint32_t i = 0; i < NFNAMES; i++) {
-		if ((p->field_id & (1u << i)) && strlen(fnames[i]) == p->cnt)
+		if ((p->field_id & (1u << i)) && fname_len[i] == p->cnt)
 			id = i + 1;
 	}
 	p->field_id = id;
@@ -502,7 +505,7 @@ static void name_byte(struct http_parser *p, uint8_t c)
 	for (uint32_t i = 0; i < NFNAMES; i++) {
 		if (!(p->field_id & (1u << i)))
 			continue;
-		if (p->cnt >= strlen(fnames[i]) ||
+		if (p->cnt >= fname_len[i] ||
 		    (uint8_t)fnames[i][p->cnt] != l)
 			p->field_id &= ~(1u << i);
 	}
@@ -1020,6 +1023,18 @@ static const uint8_t *step(struct http_parser *p, const uint8_t *pos,
 			}
 			break;
 		case S_VALUE:
+			/* Fast path: a run of VCHAR / obs-text while no
+			 * whitespace is held and no framing field is read
+			 * does nothing but advance (as the loop below). */
+			if (!p->field_id && !p->ows_run) {
+				const uint8_t *q = pos;
+				while (q < lim && *q > 0x20 && *q != 0x7f)
+					q++;
+				if (q != pos) {
+					p->flags &= ~F_SPILLED;
+					pos = q;
+				}
+			}
 			while (pos < lim) {
 				c = *pos;
 				if (is_ws(c)) {

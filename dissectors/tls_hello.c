@@ -8,6 +8,15 @@
 #define EXT_SERVER_NAME 0
 #define EXT_ALPN 16
 #define EXT_SUPPORTED_VERSIONS 43
+#define EXT_ENCRYPT_THEN_MAC 22
+
+/* RFC 8446 §4.1.3: a HelloRetryRequest is a ServerHello whose random is
+ * SHA-256("HelloRetryRequest"). */
+static const uint8_t hrr_random[32] = {
+	0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02,
+	0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e,
+	0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+};
 
 /* GREASE values (RFC 8701) are 0x?A?A and mean nothing. */
 static bool grease(uint16_t v)
@@ -107,9 +116,11 @@ enum tls_hello_result tls_hello_parse(const uint8_t *msg, size_t len,
 	size_t mlen = (size_t)b0 << 16 | b12;
 	if (!cur_sub(&c, mlen, &body))
 		return TLS_HELLO_SHORT;
-	if (!cur_be16(&body, &out->legacy_version) || !cur_skip(&body, 32) ||
+	if (!cur_be16(&body, &out->legacy_version) ||
+	    !cur_copy(&body, out->random, 32) ||
 	    !cur_u8(&body, &sid_len) || sid_len > 32 || !cur_skip(&body, sid_len))
 		return TLS_HELLO_INVALID;
+	out->hrr = type == 2 && memcmp(out->random, hrr_random, 32) == 0;
 	if (type == 1) {
 		uint16_t cs_len;
 		uint8_t comp_len;
@@ -140,6 +151,8 @@ enum tls_hello_result tls_hello_parse(const uint8_t *msg, size_t len,
 			ok = alpn(ext, out);
 		else if (et == EXT_SUPPORTED_VERSIONS)
 			ok = versions(ext, out);
+		else if (et == EXT_ENCRYPT_THEN_MAC)
+			out->etm = true;
 		if (!ok)
 			return TLS_HELLO_INVALID;
 	}

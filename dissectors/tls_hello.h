@@ -1,7 +1,9 @@
 /* tls_hello.h - reads a TLS ClientHello or ServerHello handshake message
  * (RFC 8446 §4.1.2, §4.1.3; RFC 5246 §7.4.1) for what can be seen without
  * keys: the server name (RFC 6066 §3), ALPN (RFC 7301 §3.1), the offered
- * and the negotiated version (supported_versions, RFC 8446 §4.2.1). */
+ * and the negotiated version (supported_versions, RFC 8446 §4.2.1), and
+ * what decryption needs: the randoms, the suite, HelloRetryRequest and
+ * encrypt_then_mac (RFC 7366). */
 #ifndef WSTAP_TLS_HELLO_H
 #define WSTAP_TLS_HELLO_H
 
@@ -18,6 +20,10 @@ struct tls_hello {
 	char alpn[128];          /* ClientHello: offered, comma-separated;
 	                            ServerHello: the chosen protocol */
 	uint16_t cipher;         /* ServerHello: the chosen suite */
+	uint8_t random[32];      /* the client's or the server's random */
+	bool hrr;                /* ServerHello: a HelloRetryRequest (its
+	                            random is the RFC 8446 §4.1.3 constant) */
+	bool etm;                /* encrypt_then_mac present (RFC 7366) */
 };
 
 enum tls_hello_result {

@@ -114,6 +114,17 @@ uint32_t utf8_validate(uint32_t state, const uint8_t *s, size_t n)
 		 * code points eight ASCII bytes cannot change the state.
 		 * memcpy, not a cast, because s has no alignment. */
 		if (state == S_ACC && n - i >= 8) {
+			/* Long ASCII runs: 32 bytes per test. */
+			while (n - i >= 32) {
+				uint64_t w4[4];
+				memcpy(w4, s + i, 32);
+				if (((w4[0] | w4[1] | w4[2] | w4[3]) &
+				     UTF8_HIGH_BITS) != 0)
+					break;
+				i += 32;
+			}
+			if (n - i < 8)
+				continue;
 			memcpy(&w, s + i, 8);
 			if ((w & UTF8_HIGH_BITS) == 0) {
 				i += 8;

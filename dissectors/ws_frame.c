@@ -284,3 +284,16 @@ void ws_frame_feed(struct ws_frame_parser *p, const uint8_t *data,
 		header_done(p);
 	}
 }
+
+bool ws_frame_skip(struct ws_frame_parser *p, uint64_t n)
+{
+	if (p->st != ST_PAYLOAD || n > p->left)
+		return false;
+	p->left -= n;
+	p->offset += n;
+	if (p->left == 0) {
+		emit(p, WS_FRAME_EV_END);
+		frame_reset(p);
+	}
+	return true;
+}

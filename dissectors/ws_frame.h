@@ -102,6 +102,13 @@ void ws_frame_feed(struct ws_frame_parser *p, const uint8_t *data,
 /* True when the parser is between frames (nothing partial held). */
 bool ws_frame_idle(const struct ws_frame_parser *p);
 
+/* The next n stream bytes are missing (a gap in the capture).  When they
+ * fall inside the current frame's payload the parser stays in step: it
+ * moves past them (handing nothing out; the frame's END comes as usual)
+ * and returns true.  Otherwise the next frame boundary is unknown: the
+ * parser is left as it was and false is returned. */
+bool ws_frame_skip(struct ws_frame_parser *p, uint64_t n);
+
 /* Unmasks n bytes from src into dst (may be the same buffer), where
  * `phase` is the position of src[0] within the payload (the mask repeats
  * every 4 bytes, RFC 6455 §5.3).  Works a machine word at a time. */

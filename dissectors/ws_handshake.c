@@ -64,15 +64,6 @@ bool http_list_has_token(const char *list, const char *token)
 	return list_each(list, tok_match, (void *)(uintptr_t)token);
 }
 
-/* An extension element's name: up to the first ';' (RFC 6455 §9.1). */
-static size_t ext_name_len(const char *e, size_t n)
-{
-	size_t i = 0;
-	while (i < n && e[i] != ';' && !is_ows(e[i]))
-		i++;
-	return i;
-}
-
 struct ext_find {
 	const char *name;
 	size_t len;
@@ -81,7 +72,7 @@ struct ext_find {
 static bool ext_offered_fn(const char *e, size_t n, void *arg)
 {
 	struct ext_find *f = arg;
-	size_t nl = ext_name_len(e, n);
+	size_t nl = pmd_ext_name_len(e, n);
 	if (nl != f->len)
 		return false;
 	for (size_t i = 0; i < nl; i++)
@@ -152,6 +143,56 @@ void ws_hs_check_request(const struct ws_hs_request *rq,
 		     "\"Upgrade\" (RFC 6455 §4.1 item 6)");
 }
 
+struct ext_answer {
+	const struct ws_hs_request *rq;
+	struct ws_hs_result *res;
+	ws_hs_note_fn fn;
+	void *ctx;
+	unsigned deflates;       /* permessage-deflate elements so far */
+};
+
+static void ext_problem(struct ws_hs_result *res)
+{
+	if (res->problem == WS_HS_OK)
+		res->problem = WS_HS_EXTENSION;
+}
+
+/* One element of the 101's Sec-WebSocket-Extensions. */
+static bool answer_fn(const char *e, size_t n, void *arg)
+{
+	struct ext_answer *a = arg;
+	struct ext_find f = { e, pmd_ext_name_len(e, n) };
+	char buf[300];
+
+	if (!f.len)
+		return false;
+	if (!pmd_ext_each(a->rq->extensions, ext_offered_fn, &f)) {
+		snprintf(buf, sizeof buf,
+			 "the server accepted extension '%.*s', which "
+			 "the client did not offer (RFC 6455 §4.1)",
+			 (int)(f.len > 60 ? 60 : f.len), f.name);
+		note(a->fn, a->ctx, 2, "extension_not_offered", buf);
+		ext_problem(a->res);
+		return false;
+	}
+	if (!span_ieq(e, f.len, "permessage-deflate"))
+		return false;
+	if (a->deflates++) {
+		/* RFC 6455 §9.1: the server lists the extensions it accepts,
+		 * and two permessage-deflates would both claim RSV1. */
+		note(a->fn, a->ctx, 2, "deflate_duplicate_extension",
+		     "the 101 accepts permessage-deflate twice; a client "
+		     "fails the connection (RFC 7692 §7.1: one offer is "
+		     "accepted); the first one is used");
+		ext_problem(a->res);
+		return false;
+	}
+	if (!pmd_negotiate(a->rq->extensions, e, n, &a->res->deflate, a->fn,
+			   a->ctx))
+		ext_problem(a->res);
+	return false;
+}
+
 void ws_hs_check_response(const struct ws_hs_request *rq,
 			  const struct ws_hs_response *rs,
 			  struct ws_hs_result *res, ws_hs_note_fn fn, void *ctx)
@@ -214,70 +255,6 @@ void ws_hs_check_response(const struct ws_hs_request *rq,
 	}
 	/* §4.1: an extension not present in the client's handshake fails the
 	 * connection.  Check each accepted extension's name. */
-	const char *p = rs->extensions;
-	while (p && *p) {
-		const char *end = strchr(p, ',');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		while (n && is_ows(*p)) {
-			p++;
-			n--;
-		}
-		struct ext_find f = { p, ext_name_len(p, n) };
-		if (f.len && !list_each(rq->extensions, ext_offered_fn, &f)) {
-			snprintf(buf, sizeof buf,
-				 "the server accepted extension '%.*s', which "
-				 "the client did not offer (RFC 6455 §4.1)",
-				 (int)(f.len > 60 ? 60 : f.len), f.name);
-			note(fn, ctx, 2, "extension_not_offered", buf);
-			if (res->problem == WS_HS_OK)
-				res->problem = WS_HS_EXTENSION;
-		} else if (span_ieq(p, f.len, "permessage-deflate")) {
-			struct ws_deflate_params *d = &res->deflate;
-			d->on = true;
-			d->server_max_window_bits = 15;
-			d->client_max_window_bits = 15;
-			/* RFC 7692 §7.1: parameters after ';'. */
-			const char *q = p + f.len;
-			const char *qend = p + n;
-			while (q < qend) {
-				while (q < qend && (*q == ';' || is_ows(*q)))
-					q++;
-				const char *ps = q;
-				while (q < qend && *q != ';')
-					q++;
-				size_t pl = (size_t)(q - ps);
-				while (pl && is_ows(ps[pl - 1]))
-					pl--;
-				const char *eq = memchr(ps, '=', pl);
-				size_t name_len = eq ? (size_t)(eq - ps) : pl;
-				int val = 0;
-				if (eq) {
-					for (const char *v = eq + 1; v < ps + pl; v++)
-						if (*v >= '0' && *v <= '9' && val < 100)
-							val = val * 10 + (*v - '0');
-				}
-				if (span_ieq(ps, name_len, "server_no_context_takeover"))
-					d->server_no_context_takeover = true;
-				else if (span_ieq(ps, name_len, "client_no_context_takeover"))
-					d->client_no_context_takeover = true;
-				else if (span_ieq(ps, name_len, "server_max_window_bits") && eq)
-					d->server_max_window_bits = val;
-				else if (span_ieq(ps, name_len, "client_max_window_bits") && eq)
-					d->client_max_window_bits = val;
-			}
-			if (d->server_max_window_bits < 8 || d->server_max_window_bits > 15 ||
-			    d->client_max_window_bits < 8 || d->client_max_window_bits > 15) {
-				note(fn, ctx, 2, "deflate_bad_window",
-				     "a max_window_bits value is outside 8..15 (RFC "
-				     "7692 §7.1.2)");
-				if (d->server_max_window_bits < 8 ||
-				    d->server_max_window_bits > 15)
-					d->server_max_window_bits = 15;
-				if (d->client_max_window_bits < 8 ||
-				    d->client_max_window_bits > 15)
-					d->client_max_window_bits = 15;
-			}
-		}
-		p = end ? end + 1 : NULL;
-	}
+	struct ext_answer ea = { rq, res, fn, ctx, 0 };
+	pmd_ext_each(rs->extensions, answer_fn, &ea);
 }

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pmd_negotiate.h"
+
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 struct ws_hs_request {
@@ -28,19 +30,14 @@ struct ws_hs_response {
 	bool accept_seen;
 };
 
-struct ws_deflate_params {
-	bool on;                 /* permessage-deflate accepted */
-	bool server_no_context_takeover, client_no_context_takeover;
-	int server_max_window_bits; /* 8..15, 15 when not given */
-	int client_max_window_bits;
-};
 
 enum ws_hs_problem {
 	WS_HS_OK,
 	WS_HS_NOT_101,           /* the server refused (or never upgraded) */
 	WS_HS_ACCEPT_MISMATCH,   /* missing or wrong Sec-WebSocket-Accept */
 	WS_HS_SUBPROTOCOL,       /* subprotocol not offered / none chosen */
-	WS_HS_EXTENSION,         /* extension not offered */
+	WS_HS_EXTENSION,         /* extension not offered, or an answer
+	                            RFC 7692 §7.1 makes the client fail */
 	WS_HS_BAD_UPGRADE,       /* 101 without Upgrade/Connection tokens */
 };
 

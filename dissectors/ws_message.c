@@ -132,19 +132,161 @@ static void pmd_sink_cb(void *ctx, const uint8_t *data, size_t len)
 	data_bytes(ctx, data, len);
 }
 
-static void deflate_failed(struct ws_msg_stream *s)
+/* The inflater of the current message: the negotiated one, or the guess
+ * for RSV1 without negotiation. */
+static struct pmd_stream *active(const struct ws_msg_stream *s)
 {
-	char text[256];
-
-	s->pmd_failed = true;
-	snprintf(text, sizeof(text), "permessage-deflate data does not "
-		 "inflate (RFC 7692 §6.2): %s", pmd_error(s->cfg.inflater));
-	note(s, WS_NOTE_ERROR, "deflate_error", &s->fp.hdr, text);
+	return s->cur_guess ? s->guess : s->cfg.inflater;
 }
 
 static bool inflating(const struct ws_msg_stream *s)
 {
-	return s->cur.compressed && s->cfg.inflater;
+	return s->cur.compressed && active(s);
+}
+
+/* "server" for the server's frames: the prefix of the RFC 7692
+ * parameters that govern this direction's sender. */
+static const char *sender(const struct ws_msg_stream *s)
+{
+	return s->cfg.from_client ? "client" : "server";
+}
+
+static void deflate_failed(struct ws_msg_stream *s)
+{
+	struct pmd_stream *p = active(s);
+	const char *who = sender(s);
+	unsigned window = 1u << pmd_window_bits(p);
+	char text[400];
+
+	s->pmd_failed = true;
+	if (s->cur_guess)
+		return; /* said with the outcome when the message ends */
+	switch (pmd_error_kind(p)) {
+	case PMD_ERR_DISTANCE:
+		/* zlib inflates with a full window: "too far back" means
+		 * before the deflate stream's start. */
+		if (pmd_no_takeover(p))
+			snprintf(text, sizeof(text), "the message refers back "
+				 "to data before its start although "
+				 "%s_no_context_takeover was negotiated (RFC "
+				 "7692 §7.1.1: each message starts with an empty "
+				 "window)", who);
+		else
+			snprintf(text, sizeof(text), "the message refers back "
+				 "to data before the %s's deflate stream began "
+				 "(its first compressed message, or the first "
+				 "after a final block)", who);
+		note(s, WS_NOTE_ERROR, "deflate_error", &s->fp.hdr, text);
+		return;
+	case PMD_ERR_HISTORY:
+		/* Not the sender's fault: the window holds what wstap
+		 * skipped or failed on earlier. */
+		snprintf(text, sizeof(text), "the message refers back into "
+			 "an earlier one that was not inflated to its end (the "
+			 "%s's window is lost until %u new bytes have passed): "
+			 "it cannot be decoded", who, window);
+		note(s, WS_NOTE_WARN, "deflate_undecodable", &s->fp.hdr, text);
+		return;
+	case PMD_ERR_MEMORY:
+		note(s, WS_NOTE_WARN, "memory", &s->fp.hdr,
+		     "out of memory while inflating; the message is not "
+		     "decoded");
+		return;
+	default:
+		break;
+	}
+	snprintf(text, sizeof(text), "permessage-deflate data does not "
+		 "inflate (RFC 7692 §6.2): %s", pmd_error(p));
+	note(s, WS_NOTE_ERROR, "deflate_error", &s->fp.hdr, text);
+}
+
+static unsigned long long ratio(uint64_t out, uint64_t in)
+{
+	return (unsigned long long)(in ? out / in : out);
+}
+
+/* The notes a compressed message earns when it is delivered: a cut by a
+ * limit, the budget running out, or RSV1 without negotiation. */
+static void inflate_notes(struct ws_msg_stream *s)
+{
+	struct pmd_stream *p = active(s);
+	const struct ws_message *m = &s->cur;
+	uint64_t out = pmd_out_total(p), wire = m->wire_length;
+	enum pmd_cut cut = pmd_cut(p);
+	char text[400];
+
+	if (s->cur_guess) {
+		/* Notes are kept to NOTE_TEXT_MAX (240) with their "dir:
+		 * frame N at offset O: " prefix: said short. */
+		if (!s->pmd_failed && out == 0 && wire > 0)
+			snprintf(text, sizeof(text), "RSV1 set but no "
+				 "permessage-deflate was negotiated (RFC 6455 "
+				 "§5.2); the payload is not recognisable as raw "
+				 "deflate (it inflates to nothing)");
+		else if (!s->pmd_failed)
+			snprintf(text, sizeof(text), "RSV1 set but no "
+				 "permessage-deflate was negotiated (RFC 6455 "
+				 "§5.2); the payload inflates as raw deflate to "
+				 "%llu bytes, so the sender compressed anyway "
+				 "(a proxy dropped the extension?)",
+				 (unsigned long long)out);
+		else
+			snprintf(text, sizeof(text), "RSV1 set but no "
+				 "permessage-deflate was negotiated (RFC 6455 "
+				 "§5.2); the payload is not raw deflate either "
+				 "(zlib: %s)", pmd_error(p));
+		note(s, WS_NOTE_ERROR, "deflate_error", &s->fp.hdr, text);
+	}
+	uint64_t at = 0;
+	uint32_t dist = pmd_window_violation(p, &at);
+	if (dist && !s->cur_guess) {
+		int wb = pmd_window_bits(p);
+		/* The bytes were there (wstap inflates with 15 bits), so
+		 * the message is shown; a peer holding only the negotiated
+		 * window fails on it ("invalid distance too far back"). */
+		snprintf(text, sizeof(text), "a back reference at byte %llu "
+			 "reaches %u bytes back, past the %u-byte window: the "
+			 "%s compressed with a larger window than the "
+			 "negotiated %s_max_window_bits=%d (RFC 7692 §7.1.2)",
+			 (unsigned long long)at, dist, 1u << wb, sender(s),
+			 sender(s), wb);
+		note(s, WS_NOTE_ERROR, "deflate_error", &s->fp.hdr, text);
+	}
+	if (cut != PMD_CUT_NONE) {
+		int l;
+		if (cut == PMD_CUT_CAP)
+			l = snprintf(text, sizeof(text), "inflates to %s%llu "
+				     "bytes from %llu on the wire (%llu:1), "
+				     "more than --max-inflate (%llu): cut",
+				     pmd_skipped(p) ? "at least " : "",
+				     (unsigned long long)out,
+				     (unsigned long long)wire, ratio(out, wire),
+				     (unsigned long long)s->cfg.max_inflate);
+		else
+			l = snprintf(text, sizeof(text), "inflates to %s%llu "
+				     "bytes from %llu on the wire (%llu:1): a "
+				     "deflate bomb (over %u:1 past %u bytes), "
+				     "cut", pmd_skipped(p) ? "at least " : "",
+				     (unsigned long long)out,
+				     (unsigned long long)wire, ratio(out, wire),
+				     (unsigned)pmd_guard_ratio(p),
+				     (unsigned)pmd_guard_min(p));
+		if (l > 0 && (size_t)l < sizeof(text))
+			snprintf(text + l, sizeof(text) - (size_t)l, "; %s",
+				 pmd_desynced(p) ? "inflating stopped at the "
+				 "budget" : pmd_skipped(p) ? "the rest not "
+				 "inflated (no context takeover)" : "the rest "
+				 "inflated and discarded to keep the window in "
+				 "sync");
+		note(s, WS_NOTE_WARN, "deflate_bomb", &s->fp.hdr, text);
+	}
+	if (pmd_desynced(p)) {
+		snprintf(text, sizeof(text), "inflating stopped after %llu "
+			 "bytes (the budget per message); the %s's window is "
+			 "lost: later messages referring back into it cannot be "
+			 "decoded", (unsigned long long)out, sender(s));
+		note(s, WS_NOTE_WARN, "deflate_desync", &s->fp.hdr, text);
+	}
 }
 
 /* Delivers cur; `cut` when it did not end with a FIN frame. */
@@ -154,9 +296,10 @@ static void deliver_data(struct ws_msg_stream *s, bool cut)
 	bool kept = s->cfg.keep_payload;
 
 	if (inflating(s)) {
-		m->length = pmd_out_total(s->cfg.inflater);
-		if (pmd_truncated(s->cfg.inflater))
+		m->length = pmd_out_total(active(s));
+		if (pmd_truncated(active(s)))
 			m->truncated = true;
+		inflate_notes(s);
 	} else if (m->compressed) {
 		/* No inflater: measured on the wire only, not kept. */
 		m->length = m->wire_length;
@@ -179,8 +322,14 @@ static void start_data(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 	memset(m, 0, sizeof(*m));
 	m->opcode = h->opcode;
 	/* RFC 7692 §6: RSV1 on the first frame marks the message as
-	 * compressed, when the extension was negotiated. */
-	m->compressed = s->cfg.deflate && (h->rsv & 0x4);
+	 * compressed, when the extension was negotiated.  Without it RSV1
+	 * is an error (RFC 6455 §5.2); the payload is tried as raw deflate
+	 * with a 15-bit window to tell whether the sender compressed
+	 * anyway. */
+	m->compressed = (h->rsv & 0x4) != 0;
+	s->cur_guess = m->compressed && !s->cfg.deflate;
+	if (s->cur_guess && !s->guess)
+		s->guess = pmd_new(15, false);
 	m->utf8_valid = true;
 	m->first_frame = h->index;
 	m->offset = h->offset;
@@ -189,9 +338,10 @@ static void start_data(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 	s->utf8_noted = false;
 	s->pmd_failed = false;
 	s->keep_failed = false;
+	s->lost = false;
 	s->in_data = true;
 	if (inflating(s))
-		pmd_begin(s->cfg.inflater, s->cfg.max_message);
+		pmd_begin(active(s), s->cfg.max_inflate);
 }
 
 static void start_ctl(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
@@ -294,8 +444,14 @@ static void deliver_ctl(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 static void check_rsv(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 {
 	uint8_t allowed = s->cfg.deflate ? 0x4 : 0;
+	uint8_t bad = h->rsv & ~allowed & 0x7;
 
-	if (h->rsv & ~allowed & 0x7)
+	/* RSV1 opening a data message without the extension is told as a
+	 * deflate_error when the message ends (with whether it inflates). */
+	if (!s->cfg.deflate &&
+	    (h->opcode == WS_OP_TEXT || h->opcode == WS_OP_BINARY))
+		bad &= (uint8_t)~0x4;
+	if (bad)
 		note(s, WS_NOTE_ERROR, "rsv_without_extension", h,
 		     "RSV bit set without a negotiated extension defining it "
 		     "(RFC 6455 §5.2: RSV1-3 MUST be 0 unless an extension "
@@ -351,6 +507,7 @@ static void on_header(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 			     "messages MUST NOT be interleaved)");
 			deliver_data(s, true);
 		}
+		s->orphans = false;
 		start_data(s, h);
 		s->cur.frames = 1;
 		s->cur.wire_length = h->length;
@@ -358,6 +515,8 @@ static void on_header(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 		break;
 	case WS_OP_CONT:
 		if (!s->in_data) {
+			if (s->orphans)
+				break; /* the rest of a lost message */
 			note(s, WS_NOTE_ERROR, "unexpected_continuation", h,
 			     "continuation frame with no message open (RFC 6455 "
 			     "§5.4: a fragmented message starts with a text or "
@@ -394,9 +553,9 @@ static void on_payload(struct ws_msg_stream *s, const uint8_t *at, size_t len)
 		return;
 	}
 	if (s->cur.compressed) {
-		if (!s->cfg.inflater || s->pmd_failed)
+		if (!active(s) || s->pmd_failed)
 			return;
-		if (!pmd_feed(s->cfg.inflater, at, len, pmd_sink_cb, s))
+		if (!pmd_feed(active(s), at, len, pmd_sink_cb, s))
 			deflate_failed(s);
 		return;
 	}
@@ -420,7 +579,7 @@ static void on_end(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 	if (!h->fin)
 		return;
 	if (inflating(s) && !s->pmd_failed &&
-	    !pmd_end(s->cfg.inflater, pmd_sink_cb, s))
+	    !pmd_end(active(s), pmd_sink_cb, s))
 		deflate_failed(s);
 	/* A text message must not end inside a code point.  Skip that test
 	 * when the validator did not see every byte: corrupt deflate data,
@@ -428,8 +587,8 @@ static void on_end(struct ws_msg_stream *s, const struct ws_frame_hdr *h)
 	check_tail = s->cur.opcode == WS_OP_TEXT;
 	if (s->cur.compressed)
 		check_tail = check_tail && inflating(s) && !s->pmd_failed &&
-			     !pmd_truncated(s->cfg.inflater);
-	if (check_tail && s->utf8_state != UTF8_ACCEPT)
+			     !pmd_truncated(active(s));
+	if (check_tail && !s->lost && s->utf8_state != UTF8_ACCEPT)
 		utf8_bad(s);
 	deliver_data(s, false);
 }
@@ -459,6 +618,8 @@ void ws_msg_init(struct ws_msg_stream *s, const struct ws_msg_cfg *cfg,
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
+	if (!s->cfg.max_inflate)
+		s->cfg.max_inflate = s->cfg.max_message;
 	s->cb = *cb;
 	s->user = user;
 	s->utf8_state = UTF8_ACCEPT;
@@ -500,10 +661,72 @@ void ws_msg_finish(struct ws_msg_stream *s)
 	s->fp.frames = frames;
 }
 
+/* A gap took bytes of the data message being assembled. */
+static void cur_lost(struct ws_msg_stream *s, uint64_t n)
+{
+	char text[160];
+
+	if (!s->lost) {
+		snprintf(text, sizeof(text), "%" PRIu64 " bytes of this message "
+			 "are missing from the capture; it is marked truncated",
+			 n);
+		note(s, WS_NOTE_WARN, "gap_in_message", &s->fp.hdr, text);
+	}
+	s->lost = true;
+	s->cur.truncated = true;
+	/* Validation needs every byte: what follows the hole may sit in the
+	 * middle of a code point. */
+	s->utf8_state = UTF8_REJECT;
+	s->utf8_noted = true;
+	if (s->cur.compressed)
+		s->pmd_failed = true;
+}
+
+bool ws_msg_gap(struct ws_msg_stream *s, uint64_t n)
+{
+	if (s->cfg.inflater) {
+		/* RFC 7692 §7.2.2: with context takeover each message is
+		 * inflated with the window of those before it, which now
+		 * lacks bytes; later compressed messages are measured only. */
+		note(s, WS_NOTE_INFO, "inflate_stopped", &s->fp.hdr,
+		     "a gap in the capture broke the inflate window; later "
+		     "compressed messages are measured, not inflated");
+		if (s->in_data && s->cur.compressed)
+			cur_lost(s, n); /* before the inflater goes */
+		s->cfg.inflater = NULL;
+	}
+	if (s->in_frame && s->frame_ok) {
+		if (s->frame_is_control)
+			s->ctl.truncated = true;
+		else
+			cur_lost(s, n);
+	} else if (s->in_data) {
+		cur_lost(s, n); /* the gap may hold fragments of it */
+	}
+	if (ws_frame_skip(&s->fp, n))
+		return true;
+	uint64_t offset = s->fp.offset, frames = s->fp.frames;
+	if (s->in_frame && s->frame_ok && s->frame_is_control)
+		deliver_ctl(s, &s->fp.hdr);
+	if (s->in_data) {
+		deliver_data(s, true);
+		s->orphans = true;
+	}
+	s->in_frame = false;
+	s->frame_ok = false;
+	s->frame_is_control = false;
+	ws_frame_init(&s->fp, s->cfg.from_client, frame_cb, s);
+	s->fp.offset = offset + n;
+	s->fp.frames = frames;
+	return false;
+}
+
 void ws_msg_free(struct ws_msg_stream *s)
 {
 	free(s->buf);
 	s->buf = NULL;
+	pmd_free(s->guess);
+	s->guess = NULL;
 	s->buf_len = 0;
 	s->buf_cap = 0;
 }

@@ -7,7 +7,14 @@
  * bytes arrive (§8.1, across fragment boundaries), close code and reason
  * checked (§5.5.1, §7.4), RSV bits checked against the negotiated
  * extensions (§5.2), compressed messages inflated through pmd.h when
- * permessage-deflate was negotiated.
+ * permessage-deflate was negotiated (RFC 7692 §6), with its limits and
+ * failures explained in notes: deflate_error (corrupt data, a back
+ * reference beyond the negotiated window or before the message's start
+ * under no_context_takeover, RSV1 without negotiation: then the payload is
+ * tried as raw deflate to say whether the sender compressed anyway),
+ * deflate_bomb (a cap or the ratio guard cut the message), deflate_desync
+ * (the sync budget ran out; the window is lost) and deflate_undecodable
+ * (a message refers back into what wstap could not inflate).
  *
  * Rule violations become notes (callback on_note) naming the frame (its
  * index in this direction and stream offset) and the rule; decoding goes
@@ -73,6 +80,8 @@ struct ws_msg_cfg {
 	                            compressed messages are measured only) */
 	bool keep_payload;       /* keep message payloads for the outputs */
 	uint64_t max_message;    /* cap on kept bytes per message */
+	uint64_t max_inflate;    /* cap on inflated bytes per message handed
+	                            on (--max-inflate); 0: max_message */
 };
 
 struct ws_msg_stream {
@@ -100,8 +109,18 @@ struct ws_msg_stream {
 	                                 not yet */
 	bool utf8_noted;              /* invalid_utf8 noted for cur */
 	bool pmd_failed;              /* inflating cur failed (noted) */
+	bool cur_guess;               /* cur has RSV1 without a negotiated
+	                                 permessage-deflate: tried with
+	                                 `guess` */
+	struct pmd_stream *guess;     /* raw-deflate inflater for such
+	                                 messages (owned, made when first
+	                                 needed) */
 	bool keep_failed;             /* allocation failed: keep no more of
 	                                 cur */
+	bool lost;                    /* a gap took bytes of cur */
+	bool orphans;                 /* continuations of a message lost to a
+	                                 gap (or begun before the capture)
+	                                 may come: dropped quietly */
 };
 
 void ws_msg_init(struct ws_msg_stream *s, const struct ws_msg_cfg *cfg,
@@ -114,7 +133,17 @@ void ws_msg_feed(struct ws_msg_stream *s, const uint8_t *data, size_t len);
  * truncated (on_message with truncated set) and noted. */
 void ws_msg_finish(struct ws_msg_stream *s);
 
-/* Frees the kept-payload buffer. */
+/* n stream bytes are missing (a gap in the capture).  The message they
+ * belong to is marked truncated (its text is no longer checked as UTF-8,
+ * a compressed one is no longer inflated, and neither is any later one:
+ * the inflater's window lacks the missing bytes).  Returns true when
+ * framing stays in step (the gap fell inside a frame's payload); false
+ * when the next frame boundary is unknown: then the open message has been
+ * delivered as truncated, the parser starts afresh, and the caller must
+ * find a boundary and set fp.offset before feeding again. */
+bool ws_msg_gap(struct ws_msg_stream *s, uint64_t n);
+
+/* Frees the kept-payload buffer and the guess inflater. */
 void ws_msg_free(struct ws_msg_stream *s);
 
 #endif

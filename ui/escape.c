@@ -68,12 +68,35 @@ static void json_u(struct obuf *o, uint32_t cp)
 	obuf_put(o, e, 6);
 }
 
+/* Whether none of the eight bytes in w needs escaping in JSON (a control
+ * character, DEL or above, '"' or '\\'), tested a word at a time with the
+ * classic bit tricks: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when
+ * some byte of x is zero, and likewise below 0x20 with 0x20..; adding
+ * 0x01.. sets the high bit of a 0x7f byte.  A carry between bytes can only
+ * report a byte as unsafe when it is not: the byte loop then decides. */
+static bool json_plain8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | (w | (w + ones)) |
+		((q - ones) & ~q) | ((b - ones) & ~b)) & high ? false : true;
+}
+
 void esc_json(struct obuf *o, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
 		size_t run = i;
+		uint64_t w;
+
+		while (n - run >= 8) {
+			memcpy(&w, p + run, 8); /* p has no alignment */
+			if (!json_plain8(w))
+				break;
+			run += 8;
+		}
 		while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
 		       p[run] != '"' && p[run] != '\\')
 			run++;

@@ -12,6 +12,7 @@ void obuf_init(struct obuf *o, FILE *f, bool line_flush)
 	o->len = 0;
 	o->failed = false;
 	o->line_flush = line_flush;
+	o->before_write = NULL;
 }
 
 void obuf_init_fn(struct obuf *o, void (*write)(void *, const char *, size_t),
@@ -30,6 +31,8 @@ void obuf_flush(struct obuf *o)
 		o->len = 0;
 		return;
 	}
+	if (o->len && o->before_write)
+		o->before_write();
 	if (o->len && fwrite(o->buf, 1, o->len, o->f) != o->len)
 		o->failed = true;
 	o->len = 0;
@@ -42,9 +45,13 @@ void obuf_put(struct obuf *o, const void *p, size_t n)
 	if (n > OBUF_SIZE - o->len) {
 		obuf_flush(o);
 		if (n > OBUF_SIZE) {
-			if (o->write)
+			if (o->write) {
 				o->write(o->write_ctx, p, n);
-			else if (fwrite(p, 1, n, o->f) != n)
+				return;
+			}
+			if (o->before_write)
+				o->before_write();
+			if (fwrite(p, 1, n, o->f) != n)
 				o->failed = true;
 			return;
 		}

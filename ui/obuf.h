@@ -18,6 +18,9 @@ struct obuf {
 	size_t len;
 	bool failed;             /* a write failed (disk full, closed pipe) */
 	bool line_flush;         /* flush at each obuf_eol (pipes, terminals) */
+	/* called before bytes go to f, when set: erases a progress line
+	 * from the terminal that f shares with stderr */
+	void (*before_write)(void);
 	char buf[OBUF_SIZE];
 };
 

@@ -120,6 +120,47 @@ static void counts(struct obuf *o, const struct msg_counts *c)
 		    (unsigned long long)c->close);
 }
 
+/* The decryption and certificate part of the tls object. */
+static void tls_details(struct obuf *o, const struct tls_info *t)
+{
+	obuf_puts(o, ",\"decrypted\":");
+	obuf_puts(o, t->decrypted ? "true" : "false");
+	obuf_puts(o, ",\"cipher\":");
+	if (t->cipher)
+		obuf_printf(o, "\"0x%04x\"", t->cipher);
+	else
+		obuf_puts(o, "null");
+	obuf_puts(o, ",\"client_random\":");
+	str_or_null(o, t->client_random);
+	obuf_puts(o, ",\"keys\":");
+	json_str(o, !t->keylog ? "no_keylog" : t->decrypt_failed ? "wrong" :
+		    t->keys_found ? "found" : "missing");
+	obuf_printf(o, ",\"records_decrypted\":{\"client\":%llu,\"server\":%llu}",
+		    (unsigned long long)t->records_decrypted[0],
+		    (unsigned long long)t->records_decrypted[1]);
+	obuf_printf(o, ",\"key_updates\":{\"client\":%llu,\"server\":%llu}",
+		    (unsigned long long)t->key_updates[0],
+		    (unsigned long long)t->key_updates[1]);
+	obuf_puts(o, ",\"hrr\":");
+	obuf_puts(o, t->hrr ? "true" : "false");
+	obuf_puts(o, ",\"cert\":");
+	if (!t->cert_seen) {
+		obuf_puts(o, "null");
+		return;
+	}
+	obuf_puts(o, "{\"subject\":");
+	json_str(o, t->cert.subject);
+	obuf_puts(o, ",\"san\":");
+	json_str(o, t->cert.san);
+	obuf_puts(o, ",\"issuer\":");
+	json_str(o, t->cert.issuer);
+	obuf_puts(o, ",\"not_before\":");
+	str_or_null(o, t->cert.not_before);
+	obuf_puts(o, ",\"not_after\":");
+	str_or_null(o, t->cert.not_after);
+	obuf_printf(o, ",\"chain\":%u}", t->cert.chain);
+}
+
 static void leg_end(void *ctx, const struct leg *l)
 {
 	struct jsonl *j = ctx;
@@ -152,7 +193,8 @@ static void leg_end(void *ctx, const struct leg *l)
 			obuf_printf(o, "%u", l->tls.alert_desc);
 		else
 			obuf_puts(o, "null");
-		obuf_puts(o, ",\"decrypted\":false}");
+		tls_details(o, &l->tls);
+		obuf_putc(o, '}');
 	} else {
 		obuf_puts(o, "null");
 	}
@@ -217,6 +259,48 @@ static void leg_end(void *ctx, const struct leg *l)
 		obuf_u64(o, l->linked);
 	else
 		obuf_puts(o, "null");
+	key(o, "link", false);
+	if (l->linked) {
+		const struct link_info *li = &l->link;
+		obuf_puts(o, "{\"confidence\":");
+		json_str(o, li->confidence == LINK_CERTAIN ? "certain" : "likely");
+		obuf_puts(o, ",\"side\":");
+		json_str(o, li->client_side ? "client" : "server");
+		obuf_puts(o, ",\"evidence\":");
+		json_str(o, li->evidence);
+		obuf_puts(o, ",\"request_delay_ms\":");
+		if (li->request_delay >= 0)
+			obuf_printf(o, "%.3f", li->request_delay * 1e3);
+		else
+			obuf_puts(o, "null");
+		obuf_puts(o, ",\"response_delay_ms\":");
+		if (li->response_delay >= 0)
+			obuf_printf(o, "%.3f", li->response_delay * 1e3);
+		else
+			obuf_puts(o, "null");
+		obuf_printf(o, ",\"messages_compared\":%llu,\"messages_changed\":%llu,"
+			    "\"messages_unmatched\":%llu,\"max_added_delay_ms\":%.3f",
+			    (unsigned long long)(li->compared[0] + li->compared[1]),
+			    (unsigned long long)li->changed,
+			    (unsigned long long)li->missing, li->max_delay * 1e3);
+		obuf_puts(o, ",\"header_changes\":");
+		str_or_null(o, li->header_changes);
+		obuf_putc(o, '}');
+	} else {
+		obuf_puts(o, "null");
+	}
+	key(o, "retry_of", false);
+	if (l->retry_of)
+		obuf_u64(o, l->retry_of);
+	else
+		obuf_puts(o, "null");
+	key(o, "retried_by", false);
+	if (l->retried_by)
+		obuf_u64(o, l->retried_by);
+	else
+		obuf_puts(o, "null");
+	key(o, "proxy_software", false);
+	str_or_null(o, l->proxy_software);
 	key(o, "notes", false);
 	obuf_putc(o, '[');
 	for (unsigned i = 0; i < l->n_notes; i++) {
@@ -258,6 +342,16 @@ static void leg_end(void *ctx, const struct leg *l)
 	obuf_u64(o, l->gaps);
 	key(o, "midstream", false);
 	obuf_puts(o, l->midstream ? "true" : "false");
+	key(o, "gap_bytes", false);
+	obuf_u64(o, l->gap_bytes);
+	key(o, "ws_midstream", false);
+	obuf_puts(o, l->ws_midstream ? "true" : "false");
+	key(o, "resyncs", false);
+	obuf_u64(o, l->resyncs);
+	key(o, "resync_skipped", false);
+	obuf_u64(o, l->resync_skipped);
+	key(o, "overlap_mismatches", false);
+	obuf_u64(o, l->overlap_mismatches);
 	obuf_putc(o, '}');
 	obuf_eol(o);
 }
@@ -276,6 +370,16 @@ static void finish(void *ctx, const struct sess_stats *st)
 	C(ooo_cap_hits); C(memcap_hits); C(flow_cap_hits); C(ooo_peak_bytes);
 	C(http_heads); C(http_errors); C(head_copy_truncated); C(messages);
 	C(message_cap_hits); C(notes); C(notes_dropped); C(frame_violations);
+	C(deflate_errors); C(deflate_bombs); C(deflate_desyncs);
+	C(tls_decrypted_legs); C(tls_keys_missing); C(tls_decrypt_failures);
+	C(tls_records_decrypted); C(tls_handshake_cap_hits);
+	C(deflate_undecodable);
+	C(ipv6_fragments); C(frag_reassembled); C(frag_timeouts);
+	C(frag_cap_hits); C(frag_overlaps); C(frag_invalid);
+	C(overlap_mismatches); C(overlap_mismatch_bytes);
+	C(overlap_unverifiable); C(ring_cap_hits); C(keepalives);
+	C(zero_window_probes); C(resyncs); C(resync_skipped_bytes);
+	C(resync_cap_hits); C(linger_cap_hits);
 #undef C
 	obuf_putc(o, '}');
 	obuf_eol(o);

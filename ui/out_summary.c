@@ -91,6 +91,13 @@ static void leg_end(void *ctx, const struct leg *l)
 	if (!any)
 		obuf_printf(o, "%llu HTTP request(s)",
 			    (unsigned long long)l->http_requests);
+	if (l->linked) {
+		obuf_printf(o, "\n  linked: leg %llu, %s of the proxy (",
+			    (unsigned long long)l->linked,
+			    l->link.client_side ? "client side" : "server side");
+		text(o, l->link.evidence);
+		obuf_putc(o, ')');
+	}
 	obuf_puts(o, "\n  ");
 	text(o, l->explanation);
 	obuf_putc(o, '\n');
@@ -122,9 +129,40 @@ static void finish(void *ctx, const struct sess_stats *st)
 	if (st->truncated_packets)
 		obuf_printf(o, "; %llu packets cut by the snaplen",
 			    (unsigned long long)st->truncated_packets);
-	if (st->ip_fragments)
-		obuf_printf(o, "; %llu IP fragments not reassembled",
-			    (unsigned long long)st->ip_fragments);
+	if (st->ip_fragments || st->ipv6_fragments)
+		obuf_printf(o, "; %llu IP fragments (%llu datagrams "
+			    "reassembled, %llu timed out, %llu over the cap, "
+			    "%llu overlapping, %llu invalid)",
+			    (unsigned long long)(st->ip_fragments +
+						 st->ipv6_fragments),
+			    (unsigned long long)st->frag_reassembled,
+			    (unsigned long long)st->frag_timeouts,
+			    (unsigned long long)st->frag_cap_hits,
+			    (unsigned long long)st->frag_overlaps,
+			    (unsigned long long)st->frag_invalid);
+	if (st->overlap_mismatches)
+		obuf_printf(o, "; %llu re-sent segments differed from the "
+			    "first copy (%llu bytes)",
+			    (unsigned long long)st->overlap_mismatches,
+			    (unsigned long long)st->overlap_mismatch_bytes);
+	if (st->overlap_unverifiable || st->ring_cap_hits)
+		obuf_printf(o, "; %llu re-sent bytes not verifiable (%llu "
+			    "streams without a compare ring)",
+			    (unsigned long long)st->overlap_unverifiable,
+			    (unsigned long long)st->ring_cap_hits);
+	if (st->resyncs || st->resync_skipped_bytes)
+		obuf_printf(o, "; decoding resynchronised %llu times, %llu "
+			    "bytes skipped",
+			    (unsigned long long)st->resyncs,
+			    (unsigned long long)st->resync_skipped_bytes);
+	if (st->ooo_cap_hits || st->memcap_hits || st->flow_cap_hits ||
+	    st->resync_cap_hits)
+		obuf_printf(o, "; caps hit: %llu out-of-order, %llu memcap, "
+			    "%llu flows, %llu resync",
+			    (unsigned long long)st->ooo_cap_hits,
+			    (unsigned long long)st->memcap_hits,
+			    (unsigned long long)st->flow_cap_hits,
+			    (unsigned long long)st->resync_cap_hits);
 	obuf_eol(o);
 }
 

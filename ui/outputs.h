@@ -21,6 +21,30 @@ struct sess_sink output_jsonl(struct obuf *o, const struct output_opts *opt,
 			      void **state);
 struct sess_sink output_transcript(struct obuf *o,
 				   const struct output_opts *opt, void **state);
+/* HAR 1.2 (-T har): one JSON document, written by `finish`. */
+struct sess_sink output_har(struct obuf *o, const struct output_opts *opt,
+			    void **state);
 void output_free(void *state);
+
+/* A sink handing every event to `a`, then to `b` (both copied; their
+ * states stay the caller's).  *state is freed with output_free. */
+struct sess_sink sink_tee(const struct sess_sink *a, const struct sess_sink *b,
+			  void **state);
+
+/* -w DIR: one capture file per leg (ui/out_pcap.c).  Creates DIR when it
+ * is missing; on failure *state is NULL and `err` says why. */
+struct pcap_split_result {
+	uint64_t files;          /* files created */
+	uint64_t packets;        /* packets written */
+	uint64_t reopens;        /* files reopened after the open-file limit */
+	uint64_t dropped_linktype; /* a second link type in a pcap leg */
+	uint64_t dropped_nomem;
+	uint64_t write_errors;
+	char error[512];         /* the first error, "" when none */
+};
+struct sess_sink output_pcap(const char *dir, bool pcapng, void **state,
+			     char *err, size_t errsz);
+/* Writes what is held, closes every file, frees the state. */
+void output_pcap_end(void *state, struct pcap_split_result *res);
 
 #endif

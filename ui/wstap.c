@@ -13,9 +13,13 @@
 #include <zlib.h>
 
 #include "analyzer.h"
+#include "browse.h"
 #include "capture.h"
+#include "keylog.h"
 #include "obuf.h"
 #include "outputs.h"
+#include "pcapng_dsb.h"
+#include "version.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0"
@@ -35,6 +39,11 @@ struct options {
 	enum format format;
 	uint64_t count;
 	bool quiet, hex, browse;
+	bool pcapng;             /* -w writes pcapng with the verdict */
+	/* live capture */
+	bool list_ifaces, verbose, no_promisc, idle_set;
+	double duration, idle;
+	unsigned buffer_kib;
 	uint64_t max_message, max_inflate, memcap;
 	uint64_t only[MAX_ONLY];
 	size_t n_only;
@@ -43,23 +52,37 @@ struct options {
 static void usage(FILE *f)
 {
 	fputs("usage: wstap [options] -r FILE\n"
+	      "       wstap [options] -i IFACE\n"
 	      "Reads a capture and tells the story of each WebSocket session\n"
 	      "through HTTP proxies (CONNECT tunnels, forward and reverse).\n"
 	      "\n"
 	      "  -r FILE          read a pcap or pcapng capture ('-' = stdin)\n"
-	      "  -f FILTER        BPF filter applied while reading (as tcpdump)\n"
+	      "  -i IFACE         sniff a live interface (name or number of -D)\n"
+	      "  -D               list the interfaces that can be sniffed\n"
+	      "  -f FILTER        BPF capture filter (as tcpdump)\n"
 	      "  -c COUNT         stop after COUNT packets\n"
-	      "  -T FORMAT        summary (default) | transcript | jsonl\n"
+	      "  -a duration:SEC  live: stop after SEC seconds (or packets:N)\n"
+	      "  --idle SECONDS   live: stop following a connection idle this\n"
+	      "                   long and report it (default 300; 0 = never)\n"
+	      "  -B KIB           live: kernel capture buffer (default 32768)\n"
+	      "  -p               live: not in promiscuous mode\n"
+	      "  -v               live: a stats line on stderr every 10 s\n"
+	      "  -T FORMAT        summary (default) | transcript | jsonl | har\n"
 	      "  -o FILE          write the output to FILE instead of stdout\n"
+	      "  -w DIR           also write one capture file per leg into DIR\n"
+	      "  -b               browse the legs in the terminal (? lists the keys)\n"
+	      "  --pcapng         -w writes pcapng, the verdict as a packet comment\n"
 	      "  -s SESSION       only this leg id (repeatable)\n"
 	      "  -x               transcript: full hex dumps of payloads\n"
 	      "  -q               no progress line, only results\n"
 	      "  --max-message BYTES  cap on one kept message (default 16MiB)\n"
 	      "  --max-inflate BYTES  cap on one inflated message (default 16MiB)\n"
 	      "  --memcap BYTES       cap on buffered stream data (default 256MiB)\n"
+	      "  --keylog FILE    TLS key log (NSS format) to decrypt wss; default\n"
+	      "                   $SSLKEYLOGFILE; pcapng-embedded secrets are used too\n"
 	      "  -h, --help       this help;  -V, --version  versions\n"
 	      "Exit status: 0 success, 1 capture unreadable or damaged, 2 usage.\n"
-	      "See the README and docs/jsonl.md for the output formats.\n",
+	      "Every option, verdict and JSONL key: man wstap (wstap(1)).\n",
 	      f);
 }
 
@@ -112,11 +135,45 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static void version(void)
 {
-	printf("wstap %s\n%s\nzlib %s\n", PACKAGE_VERSION, pcap_lib_version(),
-	       zlibVersion());
+	version_print(stdout);
 }
 
-enum { OPT_MAX_MESSAGE = 1000, OPT_MAX_INFLATE, OPT_MEMCAP, OPT_KEYLOG };
+enum { OPT_MAX_MESSAGE = 1000, OPT_MAX_INFLATE, OPT_MEMCAP, OPT_KEYLOG,
+       OPT_IDLE, OPT_PCAPNG };
+
+/* Seconds: a finite number >= 0 ("2.5" allowed). */
+static bool parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e9)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* -a as tshark takes it: duration:SEC, packets:N. */
+static int parse_autostop(const char *arg, struct options *o)
+{
+	uint64_t n;
+
+	if (strncmp(arg, "duration:", 9) == 0) {
+		if (!parse_seconds(arg + 9, &o->duration) || o->duration <= 0)
+			return usage_error("-a '%s': the duration is a positive "
+					   "number of seconds", arg);
+		return 0;
+	}
+	if (strncmp(arg, "packets:", 8) == 0) {
+		if (!parse_u64(arg + 8, &n) || n == 0)
+			return usage_error("-a '%s': give a positive packet "
+					   "count", arg);
+		if (!o->count || n < o->count)
+			o->count = n;
+		return 0;
+	}
+	return usage_error("-a '%s': give duration:SEC or packets:N", arg);
+}
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -127,12 +184,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-inflate", required_argument, NULL, OPT_MAX_INFLATE },
 		{ "memcap", required_argument, NULL, OPT_MEMCAP },
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
+		{ "idle", required_argument, NULL, OPT_IDLE },
+		{ "pcapng", no_argument, NULL, OPT_PCAPNG },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	uint64_t n;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:i:f:c:a:T:o:w:bs:qxhVD", longs,
+	while ((c = getopt_long(argc, argv, ":r:i:f:c:a:T:o:w:bs:qxhVDB:pv", longs,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r': o->read = optarg; break;
@@ -149,9 +209,24 @@ static int parse_args(int argc, char **argv, struct options *o)
 						   "not '%s'", optarg);
 			break;
 		case 'a':
-			return usage_error("-a %s: stopping after a duration "
-					   "applies to live capture, which this "
-					   "build does not have yet", optarg);
+			if (parse_autostop(optarg, o))
+				return 2;
+			break;
+		case 'B':
+			/* KiB as tcpdump's -B; libpcap takes an int of bytes. */
+			if (!parse_u64(optarg, &n) || n < 256 || n > 2097151)
+				return usage_error("-B '%s': give the buffer in KiB, "
+						   "256 to 2097151", optarg);
+			o->buffer_kib = (unsigned)n;
+			break;
+		case 'p': o->no_promisc = true; break;
+		case 'v': o->verbose = true; break;
+		case OPT_IDLE:
+			if (!parse_seconds(optarg, &o->idle))
+				return usage_error("--idle '%s': give seconds (0 = "
+						   "never expire)", optarg);
+			o->idle_set = true;
+			break;
 		case 'T':
 			if (strcmp(optarg, "summary") == 0)
 				o->format = FMT_SUMMARY;
@@ -160,12 +235,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 			else if (strcmp(optarg, "jsonl") == 0)
 				o->format = FMT_JSONL;
 			else if (strcmp(optarg, "har") == 0)
-				return usage_error("-T %s: HAR export is not in "
-						   "this build yet; use jsonl or "
-						   "transcript", optarg);
+				o->format = FMT_HAR;
 			else
 				return usage_error("-T '%s': unknown format (summary, "
-						   "transcript, jsonl)", optarg);
+						   "transcript, jsonl, har)", optarg);
 			break;
 		case 's':
 			if (o->n_only == MAX_ONLY)
@@ -191,12 +264,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 						   "least 64K", optarg);
 			break;
 		case OPT_KEYLOG: o->keylog = optarg; break;
+		case OPT_PCAPNG: o->pcapng = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': version(); exit(0);
-		case 'D':
-			return usage_error("%s: listing interfaces belongs to live "
-					   "capture, which this build does not have "
-					   "yet", "-D");
+		case 'D': o->list_ifaces = true; break;
 		case ':':
 			return usage_error("option -%c needs a value",
 					   (char[]){ (char)optopt, 0 });
@@ -210,22 +281,102 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s' (the capture file "
 				   "goes after -r)", argv[optind]);
-	if (o->iface)
-		return usage_error("-i %s: live capture is not in this build yet; "
-				   "capture with tcpdump -w and read with -r",
-				   o->iface);
-	if (o->browse)
-		return usage_error("%s: the terminal browser is not in this build "
-				   "yet; use -T transcript", "-b");
-	if (o->write_dir)
-		return usage_error("-w %s: per-session pcap export is not in this "
-				   "build yet", o->write_dir);
-	if (o->keylog)
-		return usage_error("--keylog %s: TLS decryption is not in this "
-				   "build yet", o->keylog);
-	if (!o->read)
-		return usage_error("%s", "no input: give a capture with -r FILE");
+	if (o->list_ifaces)
+		return 0;
+	if (o->iface && o->read)
+		return usage_error("%s: give one input, -r FILE or -i IFACE",
+				   "-r and -i");
+	if (o->duration > 0 && !o->iface)
+		return usage_error("%s: stopping after a duration applies to "
+				   "live capture (-i)", "-a duration");
+	if (o->browse && o->iface)
+		return usage_error("%s: browsing a live capture is not in this "
+				   "build yet; capture with -w or tcpdump -w and "
+				   "browse the file with -b -r", "-b with -i");
+	if (o->browse && (o->out || o->write_dir))
+		return usage_error("%s: the browser shows the legs on the terminal "
+				   "(x exports one); -o and -w are for the other "
+				   "formats", "-b");
+	if (o->pcapng && !o->write_dir)
+		return usage_error("%s: pcapng is the format of the per-leg files; "
+				   "give -w DIR too", "--pcapng");
+	if (!o->read && !o->iface)
+		return usage_error("%s", "no input: give a capture with -r FILE "
+				   "or an interface with -i IFACE (-D lists them)");
 	return 0;
+}
+
+/* TLS secrets: --keylog FILE, else $SSLKEYLOGFILE, plus any Decryption
+ * Secrets Blocks of a pcapng input.  *out stays NULL when there are none
+ * (the verdicts then suggest a key log).  Lines that do not parse are
+ * reported, never fatal. */
+static int load_keys(const struct options *o, struct keylog **out)
+{
+	const char *path = o->keylog;
+	const char *env = getenv("SSLKEYLOGFILE");
+	bool from_env = !path && env && env[0];
+	struct keylog *kl = keylog_new();
+
+	*out = NULL;
+	if (!kl) {
+		fputs("wstap: out of memory\n", stderr);
+		return 1;
+	}
+	if (from_env)
+		path = env;
+	if (path && !keylog_load_file(kl, path)) {
+		if (!from_env) {
+			fprintf(stderr, "wstap: cannot read the key log %s: %s\n",
+				path, strerror(errno));
+			keylog_free(kl);
+			return 2;
+		}
+		/* The variable often names a file a browser has not written
+		 * yet: say so and go on without it. */
+		fprintf(stderr, "wstap: warning: SSLKEYLOGFILE=%s cannot be read "
+			"(%s); TLS is not decrypted\n", path, strerror(errno));
+		path = NULL;
+	}
+	struct dsb_result dr = { 0 };
+	if (o->read && strcmp(o->read, "-") != 0)
+		pcapng_dsb_load(o->read, kl, &dr);
+	const struct keylog_stats *st = keylog_stats(kl);
+	if (st->bad)
+		fprintf(stderr, "wstap: warning: %s: %llu line(s) are not key log "
+			"lines (the first is line %llu); they were skipped\n",
+			path ? path : "the capture's secrets",
+			(unsigned long long)st->bad,
+			(unsigned long long)st->first_bad);
+	if (st->cap_hits)
+		fprintf(stderr, "wstap: warning: the key logs hold more than %u "
+			"sessions; %llu secret(s) beyond that were dropped\n",
+			KEYLOG_MAX_ENTRIES, (unsigned long long)st->cap_hits);
+	if (dr.too_big)
+		fprintf(stderr, "wstap: warning: %s: %llu decryption secrets "
+			"block(s) over %u bytes were skipped\n", o->read,
+			(unsigned long long)dr.too_big, DSB_MAX);
+	if (path && !st->secrets)
+		fprintf(stderr, "wstap: warning: %s holds no TLS secrets\n", path);
+	if (!path && !dr.blocks) {
+		keylog_free(kl);
+		return 0;
+	}
+	*out = kl;
+	return 0;
+}
+
+/* The capture's own figures, as tcpdump gives them when it stops. */
+static void live_report(const struct live_stats *ls, uint64_t packets)
+{
+	fprintf(stderr, "wstap: %s: %llu packets captured", ls->iface,
+		(unsigned long long)packets);
+	if (ls->have_stats)
+		fprintf(stderr, ", %llu received by filter, %llu dropped by "
+			"kernel, %llu dropped by interface",
+			(unsigned long long)ls->received,
+			(unsigned long long)ls->dropped_kernel,
+			(unsigned long long)ls->dropped_iface);
+	fputs(ls->interrupted ? " (interrupted)\n" : "\n", stderr);
 }
 
 int main(int argc, char **argv)
@@ -238,12 +389,38 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
+	if (o.list_ifaces) {
+		char err[256];
+		if (capture_list_ifaces(stdout, err, sizeof err))
+			return 0;
+		fprintf(stderr, "wstap: %s\n", err);
+		return 1;
+	}
 	/* Legs come and go by the thousand, each with a few tens of KB of
 	 * state: keep freed memory in the heap instead of handing it back to
 	 * the kernel and faulting it in again (measured: system time on a
 	 * capture of many short legs fell from 40% of the run to 5%). */
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+	struct keylog *keys = NULL;
+	rc = load_keys(&o, &keys);
+	if (rc)
+		return rc;
+	if (o.browse) {
+		struct analyzer_cfg bcfg = {
+			.max_message = o.max_message,
+			.max_inflate = o.max_inflate,
+			.memcap = o.memcap,
+			.only_ids = o.only,
+			.n_only = o.n_only,
+			.idle_timeout = o.idle_set ? o.idle : 0.0,
+			.keylog = keys,
+		};
+		struct capture_opts bco = {
+			.path = o.read, .filter = o.filter, .max_packets = o.count,
+		};
+		return browse_run(&bco, &bcfg);
+	}
 
 	FILE *out = stdout;
 	if (o.out) {
@@ -258,7 +435,15 @@ int main(int argc, char **argv)
 	/* A pipe or terminal gets each record as it completes (so `| jq`
 	 * and live tails work); a regular file gets big buffered writes. */
 	bool line_flush = !o.out && (isatty(fileno(out)) || ftell(out) < 0);
+	/* Live, every record is written as it completes, even to a file
+	 * (tail -f, log shippers, and nothing lost when the run is killed). */
+	if (o.iface)
+		line_flush = true;
 	obuf_init(&ob, out, line_flush);
+	/* Output to the terminal that shows the progress line: erase the
+	 * line first, so the two never share a screen line. */
+	if (!o.out && isatty(STDOUT_FILENO))
+		ob.before_write = capture_progress_clear;
 
 	struct output_opts oo = { .hex = o.hex, .quiet = o.quiet };
 	void *state = NULL;
@@ -266,11 +451,29 @@ int main(int argc, char **argv)
 	switch (o.format) {
 	case FMT_JSONL: sink = output_jsonl(&ob, &oo, &state); break;
 	case FMT_TRANSCRIPT: sink = output_transcript(&ob, &oo, &state); break;
+	case FMT_HAR: sink = output_har(&ob, &oo, &state); break;
 	default: sink = output_summary(&ob, &oo, &state); break;
 	}
 	if (!state) {
 		fputs("wstap: out of memory\n", stderr);
 		return 1;
+	}
+	/* -w: the per-leg capture files, beside whatever -T writes. */
+	void *pstate = NULL, *tstate = NULL;
+	if (o.write_dir) {
+		char err[512];
+		struct sess_sink ps = output_pcap(o.write_dir, o.pcapng, &pstate,
+						  err, sizeof err);
+		if (!pstate) {
+			fprintf(stderr, "wstap: %s\n", err);
+			return 1;
+		}
+		struct sess_sink fmt = sink;
+		sink = sink_tee(&fmt, &ps, &tstate);
+		if (!tstate) {
+			fputs("wstap: out of memory\n", stderr);
+			return 1;
+		}
 	}
 
 	struct analyzer_cfg cfg = {
@@ -279,6 +482,11 @@ int main(int argc, char **argv)
 		.memcap = o.memcap,
 		.only_ids = o.only,
 		.n_only = o.n_only,
+		/* Live runs last for days: a connection silent for 5 minutes
+		 * is reported and its memory released.  Files keep every
+		 * connection to the end unless --idle asks otherwise. */
+		.idle_timeout = o.idle_set ? o.idle : o.iface ? 300.0 : 0.0,
+		.keylog = keys,
 	};
 	struct analyzer *a = analyzer_new(&cfg, &sink);
 	if (!a) {
@@ -291,18 +499,55 @@ int main(int argc, char **argv)
 		.max_packets = o.count,
 		.progress = !o.quiet && isatty(STDERR_FILENO),
 	};
+	struct live_opts lo = {
+		.iface = o.iface,
+		.filter = o.filter,
+		.max_packets = o.count,
+		.duration = o.duration,
+		.buffer_kib = o.buffer_kib ? o.buffer_kib : 32768,
+		.promisc = !o.no_promisc,
+		.verbose = o.verbose,
+		.quiet = o.quiet,
+	};
 	struct capture_result res;
-	capture_read_file(&co, a, &res);
+	struct live_stats ls;
+	if (o.iface)
+		capture_live(&lo, a, &res, &ls);
+	else
+		capture_read_file(&co, a, &res);
 	if (res.status == CAP_OPEN_FAILED || res.status == CAP_FILTER_FAILED) {
 		fprintf(stderr, "wstap: %s\n", res.message);
 		analyzer_free(a);
 		output_free(state);
+		output_pcap_end(pstate, NULL);
+		output_free(tstate);
 		return res.status == CAP_FILTER_FAILED ? 2 : 1;
 	}
 	analyzer_finish(a);
 	obuf_flush(&ob);
+	if (o.iface)
+		live_report(&ls, res.packets);
 	analyzer_free(a);
 	output_free(state);
+	output_free(tstate);
+	if (pstate) {
+		struct pcap_split_result pr;
+		output_pcap_end(pstate, &pr);
+		if (pr.error[0]) {
+			fprintf(stderr, "wstap: -w: %s (%llu write errors)\n",
+				pr.error, (unsigned long long)pr.write_errors);
+			rc = 1;
+		}
+		if (pr.dropped_linktype)
+			fprintf(stderr, "wstap: -w: warning: %llu packets of a "
+				"second link type left out of pcap files; use "
+				"--pcapng to keep them\n",
+				(unsigned long long)pr.dropped_linktype);
+		if (pr.dropped_nomem)
+			fprintf(stderr, "wstap: -w: warning: %llu packets left out "
+				"(out of memory)\n",
+				(unsigned long long)pr.dropped_nomem);
+	}
 	if (res.status == CAP_DAMAGED) {
 		fprintf(stderr, "wstap: warning: %s\n", res.message);
 		rc = 1;
@@ -316,5 +561,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "wstap: closing %s failed\n", o.out);
 		rc = 1;
 	}
+	keylog_free(keys);
 	return rc;
 }

@@ -2,6 +2,7 @@
 """Check wstap against the sample captures and their truth files.
 
 Usage: check_samples.py WSTAP_BINARY SAMPLES_DIR
+       check_samples.py --jsonl WSTAP_OUTPUT.jsonl TRUTH.json
 
 For every SAMPLES_DIR/*.truth.json: runs `WSTAP -r CAPTURE -T jsonl`,
 checks the exit status, that every output line is a JSON object, that
@@ -26,6 +27,8 @@ Truth file format (written by tests/lab/ws_client.py and make_seed.py):
              "via": "connect", "target": "127.0.0.1:9001",
              "proxy_status": 200, "verdict": "ok",   (each optional)
              "deflate": false,                        (optional)
+             "notes_include": ["deflate_error"],      (optional: codes
+                                 the session's notes must include)
              "explanation_contains": ["403", ...],    (optional: each
                                  string must occur in the explanation)
              "messages": [{"dir": "client", "opcode": "text",
@@ -34,9 +37,16 @@ Truth file format (written by tests/lab/ws_client.py and make_seed.py):
                            "length": 3, "data": "<base64>"},
                           {"dir": "client", "opcode": "binary",
                            "length": 70000, "sha256": "<hex>"},
+                          {"dir": "client", "opcode": "binary",
+                           "length": 104857600, "truncated": true},
+                                 (a cap cut it: length only, and it
+                                  must be marked truncated)
                           {"dir": "client", "opcode": "close",
                            "length": 2, "code": 1000, "reason": ""}]}]}
-Other leg keys (sent_encrypted, sent_key, tls_*, ...) are informational.
+A truth with "keylog": "x.keys" (a key log beside the capture) is also
+checked with `--keylog`: each leg's "sent_encrypted" is then its message
+list and "verdict_decrypted" (default "ok") its verdict.
+Other leg keys (sent_key, tls_*, ...) are informational.
 "match.nth" counts the sessions whose "server" ends with ":PORT" in the
 order they began: by a start timestamp when the records have one
 ("start", "start_ts", "first_ts" or "ts"), else by id.
@@ -86,9 +96,11 @@ def short(v, n=60):
 
 def run(cmd):
 	"""Run wstap; returns (exit status or None on timeout, stdout, stderr)."""
+	# A developer's SSLKEYLOGFILE must not change what the samples say.
+	env = {k: v for k, v in os.environ.items() if k != "SSLKEYLOGFILE"}
 	try:
 		p = subprocess.run(cmd, stdout=subprocess.PIPE,
-			stderr=subprocess.PIPE, timeout=TIMEOUT)
+			stderr=subprocess.PIPE, timeout=TIMEOUT, env=env)
 	except subprocess.TimeoutExpired:
 		return None, b"", b"timed out after %d s" % TIMEOUT
 	except OSError as e:
@@ -143,6 +155,14 @@ def compare_message(r, what, want, got):
 		if got.get(k) != want[k]:
 			why.append("%s %s, want %s" % (k, short(got.get(k)),
 				short(want[k])))
+	if want.get("truncated") is True:
+		# A cap cut it on purpose (a deflate bomb): the length is the
+		# whole message's, the payload only its start.
+		if got.get("truncated") is not True:
+			why.append("not marked truncated")
+		r.check(not why, what + " %s %d bytes, truncated" % (
+			want["opcode"], want["length"]), "; ".join(why))
+		return
 	if got.get("truncated") is True:
 		why.append("marked truncated")
 	op = want["opcode"]
@@ -171,18 +191,61 @@ def compare_message(r, what, want, got):
 		"; ".join(why))
 
 
+def find_session(leg, sessions):
+	port = leg["match"]["server_port"]
+	nth = leg["match"].get("nth", 0)
+	cands = order_sessions([s for s in sessions
+		if isinstance(s.get("server"), str) and
+		s["server"].endswith(":%d" % port) and
+		("target" not in leg["match"] or
+		 s.get("target") == leg["match"]["target"])])
+	return cands[nth] if nth < len(cands) else None
+
+
+def check_links(r, cap, legs, sessions):
+	"""A leg's "linked_with": N names the truth leg on the other side
+	of the proxy: both session records must name each other."""
+	for n, leg in enumerate(legs):
+		if "linked_with" not in leg:
+			continue
+		a = find_session(leg, sessions)
+		b = find_session(legs[leg["linked_with"]], sessions)
+		if a is None or b is None:
+			continue
+		r.check(a.get("linked") == b.get("id"), "%s leg %d linked to leg "
+			"%d" % (cap, n, leg["linked_with"]), "linked=%s, other id=%s"
+			% (short(a.get("linked")), short(b.get("id"))))
+		# the proxy's added latency is measured on every linked pair
+		link = a.get("link") if isinstance(a.get("link"), dict) else {}
+		d = link.get("request_delay_ms")
+		r.check(isinstance(d, (int, float)) and d >= 0,
+			"%s leg %d proxy latency measured" % (cap, n),
+			"link = %s" % short(link, 200))
+		ws = a.get("ws") if isinstance(a.get("ws"), dict) else {}
+		if ws.get("status") == 101 and (b.get("ws") or {}).get("status") == 101:
+			d = link.get("response_delay_ms")
+			r.check(isinstance(d, (int, float)) and d >= 0,
+				"%s leg %d 101 latency measured" % (cap, n),
+				"link = %s" % short(link, 200))
+
+
 def check_leg(r, cap, n, leg, sessions, messages):
+	"""Checks one truth leg; returns the session record matched, or None."""
 	port = leg["match"]["server_port"]
 	nth = leg["match"].get("nth", 0)
 	tag = "%s leg %d (%s :%d #%d)" % (cap, n, leg.get("role", "?"), port,
 		nth)
+	# "target" in the match picks, among a browser's many legs to the
+	# proxy, the one whose CONNECT asked for that target.
 	cands = [s for s in sessions
 		if isinstance(s.get("server"), str) and
-		s["server"].endswith(":%d" % port)]
+		s["server"].endswith(":%d" % port) and
+		("target" not in leg["match"] or
+		 s.get("target") == leg["match"]["target"])]
 	cands = order_sessions(cands)
 	if not r.check(nth < len(cands), tag + " session found",
 		"%d session(s) with server port %d" % (len(cands), port)):
-		return
+		return None
 	s = cands[nth]
 	for k in ("via", "target", "proxy_status", "verdict"):
 		if k in leg:
@@ -194,6 +257,11 @@ def check_leg(r, cap, n, leg, sessions, messages):
 		r.check(isinstance(expl, str) and want in expl,
 			"%s explanation contains %s" % (tag, short(want)),
 			"explanation: %s" % short(expl, 300))
+	notes = s.get("notes") if isinstance(s.get("notes"), list) else []
+	codes = [n.get("code") for n in notes if isinstance(n, dict)]
+	for want in leg.get("notes_include", []):
+		r.check(want in codes, "%s note %s" % (tag, want),
+			"notes: %s" % short(codes, 200))
 	if "deflate" in leg:
 		ws = s.get("ws")
 		got = ws.get("deflate") if isinstance(ws, dict) else None
@@ -232,11 +300,28 @@ def check_leg(r, cap, n, leg, sessions, messages):
 			str(m.get("opcode")) for m in got[:12])))
 		for i, (w, g) in enumerate(zip(want, got)):
 			compare_message(r, "%s %s message %d" % (tag, d, i), w, g)
+	return s
 
 
-def check_jsonl(r, wstap, cap, path, truth):
+def decrypted_truth(truth):
+	"""With the truth's "keylog" file, wstap sees inside TLS: each leg's
+	"sent_encrypted" become its messages and its verdict is
+	"verdict_decrypted" (default "ok")."""
+	t = dict(truth)
+	t["legs"] = []
+	for leg in truth.get("legs", []):
+		leg = dict(leg)
+		if "sent_encrypted" in leg:
+			leg["messages"] = leg["sent_encrypted"]
+			leg["verdict"] = leg.get("verdict_decrypted", "ok")
+			leg.pop("explanation_contains", None)
+		t["legs"].append(leg)
+	return t
+
+
+def check_jsonl(r, wstap, cap, path, truth, extra=()):
 	want_rc = truth.get("expect_exit", 0)
-	rc, out, err = run([wstap, "-r", path, "-T", "jsonl"])
+	rc, out, err = run([wstap, "-r", path, "-T", "jsonl"] + list(extra))
 	errline = err.decode("utf-8", "replace").strip().splitlines()
 	r.check(exit_ok(rc, want_rc), "%s jsonl exit %s" % (cap, want_rc),
 		"exit %s; stderr: %s" % (rc, short(errline[:3], 200)))
@@ -245,6 +330,13 @@ def check_jsonl(r, wstap, cap, path, truth):
 	if rc != 0 and not exit_ok(0, want_rc):
 		r.check(len(errline) > 0, cap + " says why on stderr",
 			"stderr empty")
+	check_records(r, cap, out, truth)
+
+
+def check_records(r, cap, out, truth):
+	"""Checks wstap's JSONL output (bytes) against a truth; returns the
+	session records matched to the truth's legs, in its order (None
+	for a leg not found)."""
 	records = []
 	bad = 0
 	for i, line in enumerate(out.split(b"\n")):
@@ -284,8 +376,42 @@ def check_jsonl(r, wstap, cap, path, truth):
 	orphans = [x for x in messages if x.get("session") not in ids]
 	r.check(not orphans, "%s every message belongs to a session" % cap,
 		"%d messages name unknown sessions" % len(orphans))
-	for n, leg in enumerate(truth.get("legs", [])):
-		check_leg(r, cap, n, leg, sessions, messages)
+	matched = [check_leg(r, cap, n, leg, sessions, messages)
+		for n, leg in enumerate(truth.get("legs", []))]
+	check_links(r, cap, truth.get("legs", []), sessions)
+	return matched
+
+
+def check_jsonl_file(jsonl_path, truth_path):
+	"""--jsonl mode: wstap already ran (a live capture, say); compare its
+	JSONL output file with the truth the client wrote.  Legs the truth
+	pairs (client-proxy followed by proxy-server) must name each other
+	in "linked" when wstap set it."""
+	r = Report()
+	with open(truth_path, encoding="utf-8") as f:
+		truth = json.load(f)
+	with open(jsonl_path, "rb") as f:
+		out = f.read()
+	cap = os.path.basename(jsonl_path)
+	matched = check_records(r, cap, out, truth)
+	legs = truth.get("legs", [])
+	for i in range(len(legs) - 1):
+		if legs[i].get("role") != "client-proxy" or \
+			legs[i + 1].get("role") != "proxy-server" or \
+			"linked_with" in legs[i]:
+			continue
+		a, b = matched[i], matched[i + 1]
+		if a is None or b is None:
+			continue
+		if a.get("linked") is None and b.get("linked") is None:
+			continue
+		r.check(a.get("linked") == b.get("id") and
+			b.get("linked") == a.get("id"),
+			"%s legs %d and %d linked to each other" % (cap, i, i + 1),
+			"linked %s and %s, ids %s and %s" % (a.get("linked"),
+			b.get("linked"), a.get("id"), b.get("id")))
+	print("%d passed, %d failed" % (r.passed, r.failed))
+	return 1 if r.failed else 0
 
 
 def parse_expected_transcript(text):
@@ -358,6 +484,8 @@ def check_transcript(r, wstap, cap, path, expected_path, truth):
 
 
 def main():
+	if len(sys.argv) == 4 and sys.argv[1] == "--jsonl":
+		return check_jsonl_file(sys.argv[2], sys.argv[3])
 	if len(sys.argv) != 3:
 		print("usage: check_samples.py WSTAP_BINARY SAMPLES_DIR",
 			file=sys.stderr)
@@ -385,6 +513,10 @@ def main():
 		if not r.check(os.path.exists(path), "%s exists" % cap):
 			continue
 		check_jsonl(r, wstap, cap, path, truth)
+		if "keylog" in truth:
+			check_jsonl(r, wstap, cap + " --keylog", path,
+				decrypted_truth(truth), ["--keylog",
+				os.path.join(d, truth["keylog"])])
 		stem = re.sub(r"\.pcap(ng)?$", "", cap)
 		tr = os.path.join(d, stem + ".transcript")
 		if os.path.exists(tr):

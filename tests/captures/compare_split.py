@@ -16,8 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 VOLATILE = {"ts", "packet", "stages", "packets", "explanation", "notes"}
 
 
-def analyse(wstap, path):
-	out = subprocess.run([wstap, "-q", "-r", path, "-T", "jsonl"],
+def analyse(wstap, path, extra=()):
+	out = subprocess.run([wstap, "-q", "-r", path, "-T", "jsonl"] +
+		list(extra),
 		capture_output=True, timeout=60).stdout.decode()
 	recs = [json.loads(l) for l in out.splitlines() if l.strip()]
 	keep = []
@@ -42,15 +43,24 @@ def main():
 			"squid_connect_ws.pcap", "squid_connect_deflate.pcap",
 			"squid_407.pcap", "tinyproxy_connect_ws.pcap",
 			"squid_connect_wss.pcap", "squid_forward_upgrade.pcap")]
-	for cap in caps:
-		base = analyse(wstap, cap)
+	# Decrypted TLS: records split and coalesced any way must decrypt
+	# to the same messages (AEAD, CBC, and across a KeyUpdate).
+	runs = [(c, ()) for c in caps]
+	for stem in ("squid_connect_wss", "wss_tls12_cbc", "wss_tls13_keyupdate"):
+		keys = os.path.join(samples, stem + ".keys")
+		if os.path.exists(keys):
+			runs.append((os.path.join(samples, stem + ".pcap"),
+				("--keylog", keys)))
+	for cap, extra in runs:
+		base = analyse(wstap, cap, extra)
 		for size, seed in ((1, None), (5, None), (3, 7)):
 			out = os.path.join(tmp, "r.pcap")
 			cmd = [sys.executable, os.path.join(HERE, "resegment.py"),
 				cap, out, str(size)] + ([str(seed)] if seed else [])
 			subprocess.run(cmd, check=True)
-			got = analyse(wstap, out)
-			name = "%s split %d%s" % (os.path.basename(cap), size,
+			got = analyse(wstap, out, extra)
+			name = "%s%s split %d%s" % (os.path.basename(cap),
+				" --keylog" if extra else "", size,
 				" shuffled+duplicated" if seed else "")
 			if got == base:
 				print("ok " + name)

@@ -64,15 +64,63 @@ has "-f keeps the proxy leg" "$T/out" "^1 legs: ok 1"
 expect "-s 2" 0 "$WSTAP" -r "$S/squid_connect_ws.pcap" -s 2 -T jsonl
 if [ "$(grep -c '"type":"session"' "$T/out")" = 1 ] && grep -q '"type":"session","id":2,' "$T/out"; then ok "-s reports only that leg"; else bad "-s" "$(grep -c '"type":"session"' "$T/out") session records"; fi
 
+# TLS decryption: --keylog, $SSLKEYLOGFILE, pcapng secrets, bad lines,
+# the wrong key and a key log without this session.
+unset SSLKEYLOGFILE
+G=$S/wss_tls12_gcm
+expect "--keylog missing file" 2 "$WSTAP" -r "$G.pcap" --keylog "$T/none.keys"
+one_line "--keylog missing file: one line" "cannot read the key log .*none.keys: No such file"
+expect "--keylog" 0 "$WSTAP" -r "$G.pcap" --keylog "$G.keys" -T jsonl
+has "--keylog: decrypted" "$T/out" '"decrypted":true,"cipher":"0xc02b"'
+has "--keylog: the certificate" "$T/out" '"cert":\{"subject":"wss.lab.test","san":"wss.lab.test, 127.0.0.1","issuer":"wss.lab.test"'
+has "--keylog: stats count decrypted legs" "$T/out" '"tls_decrypted_legs":2'
+expect "SSLKEYLOGFILE" 0 env SSLKEYLOGFILE="$G.keys" "$WSTAP" -r "$G.pcap" -T jsonl
+has "SSLKEYLOGFILE is the default key log" "$T/out" '"verdict":"ok"'
+expect "SSLKEYLOGFILE unreadable" 0 env SSLKEYLOGFILE="$T/none.keys" "$WSTAP" -r "$G.pcap" -T jsonl
+one_line "SSLKEYLOGFILE unreadable: a warning" "warning: SSLKEYLOGFILE=.*none.keys cannot be read"
+has "SSLKEYLOGFILE unreadable: not decrypted" "$T/out" '"verdict":"tls_encrypted"'
+{ echo "garbage"; cat "$G.keys"; echo "CLIENT_RANDOM 00"; } >"$T/bad.keys"
+expect "key log with bad lines" 0 "$WSTAP" -r "$G.pcap" --keylog "$T/bad.keys" -T jsonl
+one_line "bad lines: counted, first named" "bad.keys: 2 line\(s\) are not key log lines \(the first is line 1\)"
+has "bad lines: the rest still decrypts" "$T/out" '"decrypted":true'
+sed -E 's/ (.)([0-9a-f]{95})$/ f\2/; s/ f([0-9a-f]{95})$/ 0\1/' "$G.keys" >"$T/wrong.keys"
+if cmp -s "$G.keys" "$T/wrong.keys"; then bad "wrong key made" "identical"; fi
+expect "wrong key" 0 "$WSTAP" -r "$G.pcap" --keylog "$T/wrong.keys" -T jsonl
+has "wrong key: tls_encrypted" "$T/out" '"verdict":"tls_encrypted"'
+has "wrong key: said in the explanation" "$T/out" 'failed to decrypt it \(authentication failed\)'
+has "wrong key: a note, not garbage" "$T/out" '"code":"tls_decrypt_failed"'
+hasnt "wrong key: no messages" "$T/out" '"type":"message"'
+expect "key log of another session" 0 "$WSTAP" -r "$G.pcap" --keylog "$S/wss_tls12_chacha.keys" -T jsonl
+R=$(awk '!/^#/ {print $2; exit}' "$G.keys")
+has "no key: the explanation names the client random" "$T/out" "has no line for its client random $R"
+has "no key: keys missing" "$T/out" '"keys":"missing"'
+expect "pcapng secrets" 0 "$WSTAP" -r "$S/wss_tls12_gcm_dsb.pcapng" -T jsonl
+has "pcapng secrets: decrypted without --keylog" "$T/out" '"tls_decrypted_legs":2'
+expect "KeyUpdate" 0 "$WSTAP" -r "$S/wss_tls13_keyupdate.pcap" --keylog "$S/wss_tls13_keyupdate.keys" -T jsonl
+has "KeyUpdate: both directions followed" "$T/out" '"key_updates":\{"client":1,"server":1\}'
+has "KeyUpdate: the message after it" "$T/out" '"text":"and once more"'
+
 # Terminal safety: a capture whose HTTP head and message carry escape
 # sequences must not put a raw ESC on the terminal in any format.
 "${PYTHON:-python3}" "$(dirname "$0")/make_hostile.py" "$T/hostile.pcap"
-for fmt in summary transcript jsonl; do
+for fmt in summary transcript jsonl har; do
 	expect "hostile bytes, -T $fmt" 0 "$WSTAP" -r "$T/hostile.pcap" -T $fmt
 	if LC_ALL=C grep -q $'\x1b' "$T/out"; then bad "no raw ESC in -T $fmt" "found"; else ok "no raw ESC in -T $fmt"; fi
 done
 expect "hostile transcript" 0 "$WSTAP" -r "$T/hostile.pcap" -T transcript
 has "escapes are shown as \\x1b" "$T/out" '\\x1b\[2J'
+# HAR and -w (tests/exports/run_exports.sh checks them in depth).
+expect "-T har" 0 "$WSTAP" -r "$S/squid_connect_ws.pcap" -T har
+has "-T har: CONNECT is an entry" "$T/out" '"method":"CONNECT","url":"http://127.0.0.1:9001"'
+has "-T har: DevTools' websocket entry" "$T/out" '"_resourceType":"websocket","_webSocketMessages":\[\{"type":"send","time":[0-9.]+,"opcode":1,"data":"hello"\}'
+has "-T har: binary as base64" "$T/out" '"opcode":2,"data":"AAECf4D\+/w=="'
+expect "-w with -T summary" 0 "$WSTAP" -r "$S/squid_connect_ws.pcap" -w "$T/w"
+has "-w: the summary is still written" "$T/out" "^2 legs: ok 2"
+if [ -s "$T/w/0001_127.0.0.1.37142-127.0.0.1.3128.pcap" ] && [ -s "$T/w/0002_127.0.0.1.53508-127.0.0.1.9001.pcap" ] && [ "$(ls "$T/w" | wc -l)" = 2 ]; then ok "-w: one file per leg, named by id and endpoints"; else bad "-w files" "$(ls "$T/w")"; fi
+expect "-w reads back" 0 "$WSTAP" -r "$T/w/0002_127.0.0.1.53508-127.0.0.1.9001.pcap"
+has "-w: the leg's file tells the same story" "$T/out" "^1 legs: ok 1"
+expect "--pcapng without -w" 2 "$WSTAP" -r "$S/squid_connect_ws.pcap" --pcapng
+one_line "--pcapng without -w: one line" "--pcapng.*give -w DIR"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -200,7 +200,7 @@ capture() {
 		sleep 0.1
 	done
 	sleep 0.2
-	if ! "${nsexec[@]}" timeout 30 "$PY" "$HERE/ws_client.py" \
+	if ! "${nsexec[@]}" timeout 30 "$PY" "${LAB_CLIENT:-$HERE/ws_client.py}" \
 		--capture "$name.pcap" --out "$SAMPLES/$name.truth.json" "$@"; then
 		kill -INT "$td" 2>/dev/null || true
 		die "scenario $name failed"
@@ -259,6 +259,37 @@ chown --reference="$SAMPLES" "$SAMPLES/squid_connect_wss.keys"
 capture squid_tls_rejected --proxy $SQ --target 127.0.0.1:9006 \
 	--tls reject --sni wss.lab.test --expect tls_failed \
 	--description "CONNECT through squid to the TLS server; the client forces TLS 1.2 and verifies the certificate against the system CAs only, so it refuses the self-signed certificate and sends a cleartext fatal alert, then closes."
+# TLS decryption (--keylog): wss through squid with each suite family,
+# the client's NSS key log beside each capture ("keylog" in the truth).
+# The lab certificate is ECDSA, hence the ECDSA suites for TLS 1.2.
+TLS_ARGS=(--proxy $SQ --target 127.0.0.1:9006 --tls trust
+	--cafile "$WORK/wss.crt" --sni wss.lab.test --expect tls_encrypted)
+tls_sample() {
+	local name=$1 what=$2
+	shift 2
+	capture "$name" "${TLS_ARGS[@]}" --keylog "$SAMPLES/$name.keys" "$@" \
+		--description "CONNECT through squid to the TLS echo server, $what; basic message set, close 1000. Without keys the verdict is tls_encrypted; with $name.keys (the client's NSS key log) wstap decrypts both legs (squid relays the same TLS bytes) and the messages are sent_encrypted."
+	chown --reference="$SAMPLES" "$SAMPLES/$name.keys"
+}
+tls_sample wss_tls12_gcm "TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256" \
+	--tls-max 1.2 --ciphers ECDHE-ECDSA-AES128-GCM-SHA256
+tls_sample wss_tls12_chacha "TLS 1.2 with ECDHE-ECDSA-CHACHA20-POLY1305" \
+	--tls-max 1.2 --ciphers ECDHE-ECDSA-CHACHA20-POLY1305
+tls_sample wss_tls12_cbc "TLS 1.2 with ECDHE-ECDSA-AES256-SHA384 (AES-CBC with HMAC-SHA384, encrypt-then-MAC as OpenSSL negotiates it)" \
+	--tls-max 1.2 --ciphers ECDHE-ECDSA-AES256-SHA384
+# Python cannot choose TLS 1.3 suites; OpenSSL's configuration can.
+printf '%s\n' 'openssl_conf = openssl_init' '[openssl_init]' \
+	'ssl_conf = ssl_sect' '[ssl_sect]' \
+	'system_default = system_default_sect' '[system_default_sect]' \
+	'Ciphersuites = TLS_CHACHA20_POLY1305_SHA256' >"$WORK/chacha.cnf"
+OPENSSL_CONF="$WORK/chacha.cnf" tls_sample wss_tls13_chacha \
+	"TLS 1.3 with TLS_CHACHA20_POLY1305_SHA256 (the client's OpenSSL configured to offer only it)"
+LAB_CLIENT="$HERE/tls_keyupdate.py" capture wss_tls13_keyupdate \
+	--proxy $SQ --target 127.0.0.1:9006 --cafile "$WORK/wss.crt" \
+	--sni wss.lab.test --keylog "$SAMPLES/wss_tls13_keyupdate.keys" \
+	--description "openssl s_client -proxy through squid to the TLS echo server, TLS 1.3; the Upgrade and frames written by hand (tests/lab/tls_keyupdate.py); after the first echo s_client sends a KeyUpdate asking for one back (its 'K' command), so both directions change keys; two more messages, close 1000. Keys in wss_tls13_keyupdate.keys."
+chown --reference="$SAMPLES" "$SAMPLES/wss_tls13_keyupdate.keys"
+
 capture squid_subprotocol_mismatch --proxy $SQ --target 127.0.0.1:9007 \
 	--subprotocol chat.v1 --msgset pair --expect subprotocol_mismatch \
 	--description "CONNECT through squid to a websockets server that speaks only subprotocol chat.v2; the client offers chat.v1 and websockets 10.4 answers 101 without Sec-WebSocket-Protocol (no overlap). The websockets client accepts that and exchanges a text and a binary message, close 1000; a browser would fail the connection."
@@ -287,6 +318,28 @@ with open(d + "/squid_connect_ws.pcapng.truth.json", "w", encoding="utf-8") as f
 	f.write("\n")
 EOF
 	log "squid_connect_ws.pcapng: converted with editcap"
+	# The key log inside the capture: a pcapng Decryption Secrets Block.
+	editcap --inject-secrets "tls,$SAMPLES/wss_tls12_gcm.keys" \
+		"$SAMPLES/wss_tls12_gcm.pcap" "$SAMPLES/wss_tls12_gcm_dsb.pcapng"
+	"$PY" - "$SAMPLES" <<'EOF'
+import json, sys
+d = sys.argv[1]
+t = json.load(open(d + "/wss_tls12_gcm.truth.json", encoding="utf-8"))
+t["capture"] = "wss_tls12_gcm_dsb.pcapng"
+t["description"] = ("wss_tls12_gcm.pcap with its key log injected as a pcapng "
+	"Decryption Secrets Block (editcap --inject-secrets tls,wss_tls12_gcm.keys): "
+	"wstap decrypts without --keylog. " + t["description"])
+del t["keylog"]
+for leg in t["legs"]:
+	leg["messages"] = leg.pop("sent_encrypted")
+	leg["verdict"] = "ok"
+	leg.pop("explanation_contains", None)
+with open(d + "/wss_tls12_gcm_dsb.pcapng.truth.json", "w", encoding="utf-8") as f:
+	json.dump(t, f, indent=1, ensure_ascii=False)
+	f.write("\n")
+EOF
+	chown --reference="$SAMPLES" "$SAMPLES/wss_tls12_gcm_dsb.pcapng"
+	log "wss_tls12_gcm_dsb.pcapng: key log injected with editcap"
 else
 	log "editcap not installed: squid_connect_ws.pcapng skipped"
 fi

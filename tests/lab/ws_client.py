@@ -13,7 +13,8 @@ Usage:
                [--proxy H:P [--forward]] [--auth USER:PASS] [--deflate]
                [--msgset basic|deflate|big|one|pair] [--expect VERDICT]
                [--tls trust|reject --cafile CERT.pem --sni NAME
-                [--keylog FILE]] [--subprotocol NAME]
+                [--keylog FILE] [--tls-max 1.2] [--ciphers LIST]]
+               [--subprotocol NAME]
                [--description TEXT]
 
 --auth first sends CONNECT without credentials (expects 407), then retries
@@ -321,6 +322,12 @@ def tls_context(a):
 		# travel in the clear (TLS 1.3 encrypts both).
 		ctx = ssl.create_default_context()
 		ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+	if a.tls_max == "1.2":
+		ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+	if a.ciphers:
+		# TLS 1.2 suites only; TLS 1.3's come from OPENSSL_CONF
+		# (Ciphersuites = ...), which run_lab.sh sets for the client.
+		ctx.set_ciphers(a.ciphers)
 	if a.keylog:
 		if os.path.exists(a.keylog):
 			os.unlink(a.keylog)
@@ -370,7 +377,7 @@ def run(a):
 	host, port = hostport(a.target)
 	bracket = "[%s]" % host if ":" in host else host
 	target = "%s:%d" % (bracket, port)
-	uri = "%s://%s/" % ("wss" if a.tls else "ws", target)
+	uri = "%s://%s%s" % ("wss" if a.tls else "ws", target, a.path)
 	msgs = msgset(a.msgset)
 	legs = []
 	OPTS.update(ssl=tls_context(a), sni=a.sni, subprotocol=a.subprotocol)
@@ -500,6 +507,8 @@ def main():
 	ap.add_argument("--capture", required=True)
 	ap.add_argument("--out", required=True)
 	ap.add_argument("--target", required=True)
+	ap.add_argument("--path", default="/",
+		help="request path (the nginx lab routes on it)")
 	ap.add_argument("--proxy")
 	ap.add_argument("--auth")
 	ap.add_argument("--deflate", action="store_true")
@@ -508,6 +517,9 @@ def main():
 	ap.add_argument("--cafile")
 	ap.add_argument("--sni")
 	ap.add_argument("--keylog")
+	ap.add_argument("--tls-max", choices=("1.2", "1.3"),
+		help="highest TLS version the client offers")
+	ap.add_argument("--ciphers", help="TLS 1.2 cipher list (OpenSSL)")
 	ap.add_argument("--subprotocol")
 	ap.add_argument("--msgset", default="basic")
 	ap.add_argument("--expect", default="ok")
@@ -522,6 +534,18 @@ def main():
 		"generated_by": "tests/lab/run_lab.sh (websockets %s)" %
 			websockets.__version__,
 		"legs": legs}
+	if a.keylog and a.tls == "trust":
+		# check_samples.py also runs wstap with this key log and
+		# expects the messages sent inside TLS.
+		truth["keylog"] = os.path.basename(a.keylog)
+		# Without it, wstap's explanation names the client random to
+		# look for in a key log.
+		with open(a.keylog, encoding="ascii") as f:
+			randoms = [l.split()[1] for l in f
+				if l.strip() and not l.startswith("#")]
+		for leg in legs:
+			if randoms and leg.get("verdict") == "tls_encrypted":
+				leg["explanation_contains"] = [randoms[0]]
 	with open(a.out, "w", encoding="utf-8") as f:
 		json.dump(truth, f, indent=1, ensure_ascii=False)
 		f.write("\n")

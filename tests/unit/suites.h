@@ -15,7 +15,16 @@ int add_pmd_suite(void);
 int add_ws_handshake_suite(void);
 int add_decode_suite(void);
 int add_tcp_reasm_suite(void);
+int add_ipfrag_suite(void);
+int add_ws_resync_suite(void);
+int add_http_resync_suite(void);
 int add_escape_suite(void);
 int add_tls_hello_suite(void);
+int add_browse_suite(void);
+int add_keylog_suite(void);
+int add_tls_keys_suite(void);
+int add_tls_decrypt_suite(void);
+int add_tls_cert_suite(void);
+int add_out_har_suite(void);
 
 #endif

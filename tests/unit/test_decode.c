@@ -324,7 +324,7 @@ static void check_tcp(const struct spec *s, const uint8_t *b,
 		      const struct layout *l, size_t caplen)
 {
 	struct tcp_segment seg;
-	struct decode_why why = { "unset" };
+	struct decode_why why = { .what = "unset" };
 
 	memset(&seg, 0xCC, sizeof seg);
 	CU_ASSERT_EQUAL_FATAL(decode_packet(s->linktype, b, caplen, &seg, &why),

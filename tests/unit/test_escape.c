@@ -572,6 +572,36 @@ static void test_obuf(void)
 	free(p);
 }
 
+/* esc_json tests eight bytes at a time: every byte value at every
+ * position of a long ASCII run must come out exactly as it does alone
+ * (alone it goes through the byte loop only). */
+static void test_json_word_scan(void)
+{
+	char alone[16], got[64], want[64];
+	uint8_t in[24];
+
+	for (unsigned b = 0; b < 256; b++) {
+		const char *one = json(&(uint8_t){ (uint8_t)b }, 1);
+		CU_ASSERT_FATAL(strlen(one) < sizeof alone);
+		memcpy(alone, one, strlen(one) + 1);
+		for (size_t k = 0; k < sizeof in; k++) {
+			memset(in, 'a', sizeof in);
+			in[k] = (uint8_t)b;
+			snprintf(want, sizeof want, "%.*s%s%.*s", (int)k,
+				 "aaaaaaaaaaaaaaaaaaaaaaaa", alone,
+				 (int)(sizeof in - k - 1),
+				 "aaaaaaaaaaaaaaaaaaaaaaaa");
+			const char *r = json(in, sizeof in);
+			CU_ASSERT_FATAL(strlen(r) < sizeof got);
+			memcpy(got, r, strlen(r) + 1);
+			if (strcmp(got, want) != 0) {
+				CU_FAIL("word scan differs from the byte loop");
+				return;
+			}
+		}
+	}
+}
+
 static int escape_init(void)
 {
 	ob = malloc(sizeof *ob);
@@ -595,6 +625,7 @@ int add_escape_suite(void)
 		return -1;
 	if (!CU_add_test(s, "terminal: exact forms", test_term_exact) ||
 	    !CU_add_test(s, "JSON: exact forms", test_json_exact) ||
+	    !CU_add_test(s, "JSON: word-at-a-time scan", test_json_word_scan) ||
 	    !CU_add_test(s, "both: safety and round trip", test_properties) ||
 	    !CU_add_test(s, "json_base64 across chunks", test_json_base64) ||
 	    !CU_add_test(s, "obuf", test_obuf))

@@ -216,8 +216,26 @@ static void log_msg(char *log, size_t cap, struct pmd_stream *p, bool ok,
 	if (w < 0 || (size_t)w >= cap - l)
 		return;
 	l += (size_t)w;
+	/* Only when something happened, so the plain lines stay short. */
+	if (pmd_window_violation(p, NULL)) {
+		uint64_t at;
+		uint32_t d = pmd_window_violation(p, &at);
+		w = snprintf(log + l, cap - l, " over=%u@%llu", d,
+			     (unsigned long long)at);
+		if (w < 0 || (size_t)w >= cap - l)
+			return;
+		l += (size_t)w;
+	}
+	if (pmd_cut(p) != PMD_CUT_NONE || pmd_skipped(p)) {
+		w = snprintf(log + l, cap - l, " cut=%d sk=%d ds=%d",
+			     (int)pmd_cut(p), pmd_skipped(p), pmd_desynced(p));
+		if (w < 0 || (size_t)w >= cap - l)
+			return;
+		l += (size_t)w;
+	}
 	if (!ok)
-		snprintf(log + l, cap - l, " err=%s\n", pmd_error(p));
+		snprintf(log + l, cap - l, " err=%s kind=%d\n", pmd_error(p),
+			 (int)pmd_error_kind(p));
 	else
 		snprintf(log + l, cap - l, "\n");
 }
@@ -231,6 +249,19 @@ struct cut {
 	size_t which, c1, c2;
 };
 
+/* The guard run() sets on its inflaters (pmd's defaults unless a test
+ * changes it and puts it back). */
+static struct {
+	uint64_t ratio, ratio_min, budget;
+} guard = { PMD_RATIO_DEFAULT, PMD_RATIO_MIN_DEFAULT, PMD_BUDGET_DEFAULT };
+
+static void guard_default(void)
+{
+	guard.ratio = PMD_RATIO_DEFAULT;
+	guard.ratio_min = PMD_RATIO_MIN_DEFAULT;
+	guard.budget = PMD_BUDGET_DEFAULT;
+}
+
 /* Inflates msgs with a fresh inflater; writes the log. */
 static void run(int wbits, bool nct, uint64_t max_out, const struct msg *msgs,
 		size_t nmsg, const struct cut *c, char *log, size_t cap)
@@ -240,6 +271,7 @@ static void run(int wbits, bool nct, uint64_t max_out, const struct msg *msgs,
 
 	log[0] = '\0';
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	pmd_set_guard(p, guard.ratio, guard.ratio_min, guard.budget);
 	for (size_t m = 0; m < nmsg; m++) {
 		const uint8_t *d = msgs[m].p;
 		size_t n = msgs[m].n;
@@ -271,7 +303,8 @@ static void run(int wbits, bool nct, uint64_t max_out, const struct msg *msgs,
 		 * total. */
 		CU_ASSERT(k.seen <= max_out);
 		CU_ASSERT(k.seen <= pmd_out_total(p));
-		CU_ASSERT_EQUAL(pmd_truncated(p), pmd_out_total(p) > k.seen);
+		CU_ASSERT_EQUAL(pmd_truncated(p), pmd_out_total(p) > k.seen ||
+				pmd_desynced(p));
 		log_msg(log, cap, p, ok, &k);
 	}
 	pmd_free(p);
@@ -502,8 +535,10 @@ static void test_zlib_messages(void)
 
 /* Window sizes 8..15: data that repeats just inside the window, cut into
  * messages so each refers back into the previous one.  zlib's raw deflate
- * refuses an 8-bit window, so 8 is sent with 9 (which is what zlib-based
- * peers do when 8 is negotiated, and why pmd inflates 8 with 9). */
+ * refuses an 8-bit window, so 8 is sent with 9; zlib's matches reach at
+ * most w_size - 262 bytes back (250 for 9 bits), which an 8-bit inflater
+ * holds: this is why zlib-based senders interoperate when 8 is
+ * negotiated. */
 static void test_window_bits(void)
 {
 	for (int wb = 8; wb <= 15; wb++) {
@@ -541,7 +576,8 @@ static void test_window_bits(void)
 }
 
 /* An inflater with a smaller window than the sender used must notice
- * back references beyond it (so the negotiated size is honoured). */
+ * back references beyond it (so the negotiated size is honoured), the
+ * same way under every split. */
 static void test_window_too_small(void)
 {
 	const size_t blk = 20000;
@@ -565,9 +601,16 @@ static void test_window_too_small(void)
 		char *second = strchr(got, '\n');
 		CU_ASSERT_FATAL(second != NULL);
 		CU_ASSERT(strncmp(got, "ok=1 tr=0 tot=20000 ", 20) == 0);
-		/* 2^14 = 16384 < 20000 <= 2^15 */
+		/* 2^14 = 16384 < 20000 <= 2^15: the message inflates (the
+		 * bytes are there) and the reference is reported, at the
+		 * message's second byte (zlib's lazy match emits one
+		 * literal first). */
 		if (wb < 15) {
-			CU_ASSERT(strncmp(second + 1, "ok=0 ", 5) == 0);
+			CU_ASSERT(strncmp(second + 1, "ok=1 tr=0 tot=20000 ",
+					  20) == 0);
+			CU_ASSERT_PTR_NOT_NULL(strstr(second, " over=20000@1\n"));
+			check_splits(wb, false, 1u << 20, msgs, 2, got,
+				     msgs[0].n / 9 + 1, false);
 		} else {
 			CU_ASSERT(strncmp(second + 1, "ok=1 tr=0 tot=20000 ",
 					  20) == 0);
@@ -632,10 +675,11 @@ static void test_max_out(void)
 	/* Under every cut (every 97th point of the big one), and with the
 	 * caps 999 and 0 on the last. */
 	size_t l = (size_t)snprintf(want, sizeof want,
-				    "ok=1 tr=1 tot=%zu n=1000 fnv=%08x\n",
-				    big, fnv1a(d, 1000));
+				    "ok=1 tr=1 tot=%zu n=1000 fnv=%08x "
+				    "cut=1 sk=0 ds=0\n", big, fnv1a(d, 1000));
 	l += (size_t)snprintf(want + l, sizeof want - l,
-			      "ok=1 tr=1 tot=4000 n=1000 fnv=%08x\n",
+			      "ok=1 tr=1 tot=4000 n=1000 fnv=%08x "
+			      "cut=1 sk=0 ds=0\n",
 			      fnv1a(d + big - 4000, 1000));
 	snprintf(want + l, sizeof want - l,
 		 "ok=1 tr=0 tot=1000 n=1000 fnv=%08x\n", fnv1a(d + 5000, 1000));
@@ -648,14 +692,14 @@ static void test_max_out(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(third);
 	third++;
 	char w3[200];
-	snprintf(w3, sizeof w3, "ok=1 tr=1 tot=1000 n=999 fnv=%08x\n",
-		 fnv1a(d + 5000, 999));
+	snprintf(w3, sizeof w3, "ok=1 tr=1 tot=1000 n=999 fnv=%08x "
+		 "cut=1 sk=0 ds=0\n", fnv1a(d + 5000, 999));
 	CU_ASSERT_STRING_EQUAL(third, w3);
 	run(15, false, 0, msgs, 3, &c, got, sizeof got);
 	snprintf(w3, sizeof w3,
-		 "ok=1 tr=1 tot=%zu \"\"\n"
-		 "ok=1 tr=1 tot=4000 \"\"\n"
-		 "ok=1 tr=1 tot=1000 \"\"\n", big);
+		 "ok=1 tr=1 tot=%zu \"\" cut=1 sk=0 ds=0\n"
+		 "ok=1 tr=1 tot=4000 \"\" cut=1 sk=0 ds=0\n"
+		 "ok=1 tr=1 tot=1000 \"\" cut=1 sk=0 ds=0\n", big);
 	CU_ASSERT_STRING_EQUAL(got, w3);
 
 	for (int i = 0; i < 3; i++)
@@ -769,50 +813,267 @@ static void test_bfinal(void)
 		free((void *)(uintptr_t)msgs[i].p);
 }
 
-/* ~100 KB of deflate expanding to 100 MiB of zeros, capped at 16 MiB:
- * exactly 16 MiB of zeros reach the sink, the total is counted, and the
- * next message still works. */
-static void test_bomb(void)
+/* n bytes of zeros deflated as one message (level 9: about 1030:1),
+ * then the messages in `more`, from the same sender. */
+static void make_bomb(bool takeover, uint64_t n, struct msg *msgs,
+		      const struct msg *more, size_t nmore)
 {
 	const size_t chunk = 1u << 20;
-	const uint64_t total = 100ull << 20;
 	uint8_t *zeros = calloc(1, chunk);
 	struct zsend zs;
-	struct msg msgs[2];
 
 	CU_ASSERT_FATAL(zeros != NULL);
-	zs_init(&zs, 15, true, 9);
+	zs_init(&zs, 15, takeover, 9);
 	CU_ASSERT_FATAL(zs.ok);
-	for (uint64_t done = 0; done < total; done += chunk)
-		zs_put(&zs, zeros, chunk, Z_NO_FLUSH);
+	for (uint64_t done = 0; done < n; done += chunk)
+		zs_put(&zs, zeros, n - done < chunk ? n - done : chunk,
+		       Z_NO_FLUSH);
 	msgs[0].p = zs_end(&zs, false, &msgs[0].n);
-	msgs[1].p = zs_msg(&zs, "Hello", 5, false, &msgs[1].n);
+	for (size_t i = 0; i < nmore; i++)
+		msgs[1 + i].p = zs_msg(&zs, more[i].p, more[i].n, false,
+				       &msgs[1 + i].n);
 	zs_free(&zs);
-	CU_ASSERT(msgs[0].n < 200000);
-
-	struct pmd_stream *p = pmd_new(15, false);
-	struct sink k = { 0 };
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	k.count_only = true;
-	pmd_begin(p, 16u << 20);
-	CU_ASSERT_TRUE(pmd_feed(p, msgs[0].p, msgs[0].n, sink_fn, &k));
-	CU_ASSERT_TRUE(pmd_end(p, sink_fn, &k));
-	CU_ASSERT_EQUAL(k.seen, 16u << 20);
-	CU_ASSERT_FALSE(k.nonzero);
-	CU_ASSERT_TRUE(pmd_truncated(p));
-	CU_ASSERT_EQUAL(pmd_out_total(p), total);
-	k.count_only = false;
-	sink_reset(&k);
-	pmd_begin(p, 16u << 20);
-	CU_ASSERT_TRUE(pmd_feed(p, msgs[1].p, msgs[1].n, sink_fn, &k));
-	CU_ASSERT_TRUE(pmd_end(p, sink_fn, &k));
-	CU_ASSERT(k.len == 5 && memcmp(k.buf, "Hello", 5) == 0);
-	CU_ASSERT_FALSE(pmd_truncated(p));
-	pmd_free(p);
-	sink_free(&k);
-	for (int i = 0; i < 2; i++)
-		free((void *)(uintptr_t)msgs[i].p);
 	free(zeros);
+}
+
+static void free_msgs(struct msg *msgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((void *)(uintptr_t)msgs[i].p);
+}
+
+/* ~100 KB of deflate expanding to 100 MiB of zeros.  The ratio guard cuts
+ * it after 1 MiB; with context takeover the rest is inflated into the
+ * discard buffer (the total is counted) and the next message, "Hello",
+ * inflates.  With the guard off, --max-inflate (16 MiB) cuts it. */
+static void test_bomb(void)
+{
+	const uint64_t total = 100ull << 20;
+	const struct msg hello = { (const uint8_t *)"Hello", 5 };
+	struct msg msgs[2];
+
+	make_bomb(true, total, msgs, &hello, 1);
+	CU_ASSERT(msgs[0].n < 200000);
+	CU_ASSERT(msgs[0].n > 90000);
+
+	for (int guard_on = 1; guard_on >= 0; guard_on--) {
+		struct pmd_stream *p = pmd_new(15, false);
+		struct sink k = { 0 };
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		if (!guard_on)
+			pmd_set_guard(p, 0, 0, PMD_BUDGET_DEFAULT);
+		k.count_only = true;
+		pmd_begin(p, 16u << 20);
+		CU_ASSERT_TRUE(pmd_feed(p, msgs[0].p, msgs[0].n, sink_fn, &k));
+		CU_ASSERT_TRUE(pmd_end(p, sink_fn, &k));
+		CU_ASSERT_EQUAL(k.seen, guard_on ? 1u << 20 : 16u << 20);
+		CU_ASSERT_FALSE(k.nonzero);
+		CU_ASSERT_TRUE(pmd_truncated(p));
+		CU_ASSERT_EQUAL(pmd_cut(p), guard_on ? PMD_CUT_RATIO :
+						       PMD_CUT_CAP);
+		CU_ASSERT_FALSE(pmd_skipped(p));
+		CU_ASSERT_FALSE(pmd_desynced(p));
+		CU_ASSERT_EQUAL(pmd_out_total(p), total);
+		/* All of the input was consumed (and the tail). */
+		CU_ASSERT_EQUAL(pmd_in_total(p), msgs[0].n + 4);
+		k.count_only = false;
+		sink_reset(&k);
+		pmd_begin(p, 16u << 20);
+		CU_ASSERT_TRUE(pmd_feed(p, msgs[1].p, msgs[1].n, sink_fn, &k));
+		CU_ASSERT_TRUE(pmd_end(p, sink_fn, &k));
+		CU_ASSERT(k.len == 5 && memcmp(k.buf, "Hello", 5) == 0);
+		CU_ASSERT_FALSE(pmd_truncated(p));
+		CU_ASSERT_EQUAL(pmd_cut(p), PMD_CUT_NONE);
+		pmd_free(p);
+		sink_free(&k);
+	}
+	free_msgs(msgs, 2);
+}
+
+/* The guard's cut under every split: a 4 MiB zeros bomb with the guard
+ * at 64 KiB, then a message that refers back into the bomb's window (more
+ * zeros) and one that does not.  With takeover the rest of the bomb is
+ * inflated (counted, discarded) and both follow-ups decode; without it the
+ * rest is skipped at the next 16 KB boundary and the total is a lower
+ * bound, the same under every split. */
+static void test_guard_splits(void)
+{
+	static uint8_t zeros[3000];
+	static uint8_t words[2000];
+	struct msg more[2] = { { zeros, sizeof zeros }, { words, sizeof words } };
+	char want[LOGCAP];
+
+	gen_words(words, sizeof words, 5);
+	guard.ratio_min = 64u << 10;
+	for (int takeover = 1; takeover >= 0; takeover--) {
+		struct msg msgs[3];
+		struct cut c = { CUT_WHOLE, 0, 0, 0 };
+
+		make_bomb(takeover, 4u << 20, msgs, more, 2);
+		run(15, !takeover, 1u << 20, msgs, 3, &c, want, sizeof want);
+		/* cut=2: the ratio guard.  The block header costs input, so
+		 * zeros pass 1000:1 only at 512 KiB (first 16 KB boundary
+		 * past 64 KiB where it holds). */
+		CU_ASSERT(strncmp(want, "ok=1 tr=1 tot=", 14) == 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(want, takeover ?
+			" cut=2 sk=0 ds=0\n" : " cut=2 sk=1 ds=0\n"));
+		if (takeover) {
+			CU_ASSERT(strncmp(want, "ok=1 tr=1 tot=4194304 n=524288 ",
+					  31) == 0);
+		} else {
+			/* Skipped one chunk after the cut. */
+			CU_ASSERT(strncmp(want, "ok=1 tr=1 tot=540672 n=524288 ",
+					  30) == 0);
+		}
+		char tail[400];
+		snprintf(tail, sizeof tail,
+			 "ok=1 tr=0 tot=3000 n=3000 fnv=%08x\n"
+			 "ok=1 tr=0 tot=2000 n=2000 fnv=%08x\n",
+			 fnv1a(zeros, sizeof zeros), fnv1a(words, sizeof words));
+		char *nl = strchr(want, '\n');
+		CU_ASSERT_FATAL(nl != NULL);
+		CU_ASSERT_STRING_EQUAL(nl + 1, tail);
+		check_splits(15, !takeover, 1u << 20, msgs, 3, want,
+			     msgs[0].n / 11 + 1, false);
+		free_msgs(msgs, 3);
+	}
+	guard_default();
+}
+
+/* The budget: with takeover a 12 MiB bomb is inflated into the discard
+ * buffer only up to the budget (4 MiB here), then skipped: the window is
+ * lost.  The next message, which refers back into it, fails as "history
+ * lost" (no output guessed); a message of new data decodes, and once a
+ * window's worth (32 KiB) of it has come out, references work again. */
+static void test_budget_desync(void)
+{
+	static uint8_t zeros[1000];
+	static uint8_t fresh[40000];
+	struct msg more[3] = {
+		{ zeros, sizeof zeros },
+		{ fresh, sizeof fresh },
+		{ fresh + 30000, 5000 },  /* refers back into `fresh` */
+	};
+	struct msg msgs[4];
+	char want[LOGCAP];
+	struct cut c = { CUT_WHOLE, 0, 0, 0 };
+
+	gen_random(fresh, sizeof fresh, 31);
+	make_bomb(true, 12u << 20, msgs, more, 3);
+	guard.ratio = 0;            /* only the cap and the budget */
+	guard.budget = 4u << 20;
+	run(15, false, 1u << 20, msgs, 4, &c, want, sizeof want);
+	/* Stopped at the first 16 KB boundary past the budget. */
+	CU_ASSERT(strncmp(want, "ok=1 tr=1 tot=4210688 n=1048576 ", 32) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, " cut=1 sk=1 ds=1\n"));
+	char *l2 = strchr(want, '\n');
+	CU_ASSERT_FATAL(l2 != NULL);
+	/* kind 3: PMD_ERR_HISTORY. */
+	CU_ASSERT(strncmp(l2 + 1, "ok=0 tr=0 tot=", 14) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l2, "err=invalid distance too far back "
+					  "kind=3\n"));
+	char tail[300];
+	snprintf(tail, sizeof tail, "ok=1 tr=0 tot=40000 n=40000 fnv=%08x\n"
+		 "ok=1 tr=0 tot=5000 n=5000 fnv=%08x\n",
+		 fnv1a(fresh, sizeof fresh), fnv1a(fresh + 30000, 5000));
+	CU_ASSERT(strlen(want) > strlen(tail) &&
+		  strcmp(want + strlen(want) - strlen(tail), tail) == 0);
+	check_splits(15, false, 1u << 20, msgs, 4, want, msgs[0].n / 5 + 1,
+		     false);
+
+	/* Directly: the flags a caller reads. */
+	struct pmd_stream *p = pmd_new(15, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	pmd_set_guard(p, 0, 0, 4u << 20);
+	pmd_begin(p, 1u << 20);
+	CU_ASSERT_TRUE(pmd_feed(p, msgs[0].p, msgs[0].n, NULL, NULL));
+	CU_ASSERT_TRUE(pmd_end(p, NULL, NULL));
+	CU_ASSERT_TRUE(pmd_desynced(p));
+	CU_ASSERT_TRUE(pmd_skipped(p));
+	CU_ASSERT_TRUE(pmd_truncated(p));
+	CU_ASSERT_EQUAL(pmd_budget(p), 4u << 20);
+	pmd_begin(p, 1u << 20);
+	CU_ASSERT_TRUE(pmd_history_lost(p));
+	CU_ASSERT_FALSE(pmd_desynced(p));
+	CU_ASSERT_FALSE(pmd_feed(p, msgs[1].p, msgs[1].n, NULL, NULL) &&
+			pmd_end(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pmd_error_kind(p), PMD_ERR_HISTORY);
+	pmd_begin(p, 1u << 20);
+	CU_ASSERT_TRUE(pmd_feed(p, msgs[2].p, msgs[2].n, NULL, NULL));
+	CU_ASSERT_TRUE(pmd_end(p, NULL, NULL));
+	CU_ASSERT_FALSE(pmd_history_lost(p));
+	pmd_free(p);
+	guard_default();
+	free_msgs(msgs, 4);
+}
+
+/* Which error: a reference past the negotiated window (reported by
+ * pmd_window_violation, the message still inflates: 300 bytes back is
+ * beyond an 8-bit window, inside a 9-bit one), before the message's start
+ * under no_context_takeover (PMD_ERR_DISTANCE), corrupt data
+ * (PMD_ERR_DATA), and a reference into a lost window (PMD_ERR_HISTORY). */
+static void test_error_kinds(void)
+{
+	static uint8_t b[300];
+	struct zsend zs;
+	struct msg msgs[2];
+	static const uint8_t bad_type[] = { 0xff, 0xff, 0xff };
+
+	gen_random(b, sizeof b, 8);
+	/* 10 bits: zlib's matches reach w_size - 262 = 762 bytes back. */
+	zs_init(&zs, 10, true, 9);
+	CU_ASSERT_FATAL(zs.ok);
+	for (int i = 0; i < 2; i++)
+		msgs[i].p = zs_msg(&zs, b, sizeof b, false, &msgs[i].n);
+	zs_free(&zs);
+	for (int wb = 8; wb <= 9; wb++) {
+		struct pmd_stream *p = pmd_new(wb, false);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(pmd_window_bits(p), wb);
+		bool ok = true;
+		for (int i = 0; i < 2; i++) {
+			pmd_begin(p, 1000);
+			ok = pmd_feed(p, msgs[i].p, msgs[i].n, NULL, NULL) &&
+			     pmd_end(p, NULL, NULL);
+		}
+		uint64_t at = 1;
+		CU_ASSERT_TRUE(ok);
+		CU_ASSERT_EQUAL(pmd_error_kind(p), PMD_ERR_NONE);
+		CU_ASSERT_EQUAL(pmd_window_violation(p, &at),
+				wb == 9 ? 0u : 300u);
+		CU_ASSERT_EQUAL(at, wb == 9 ? 0u : 1u);
+		pmd_free(p);
+	}
+	/* no_context_takeover, but the sender referred back. */
+	struct pmd_stream *p = pmd_new(15, true);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_TRUE(pmd_no_takeover(p));
+	pmd_begin(p, 100);
+	CU_ASSERT_TRUE(pmd_feed(p, rfc_hello, sizeof rfc_hello, NULL, NULL));
+	CU_ASSERT_TRUE(pmd_end(p, NULL, NULL));
+	pmd_begin(p, 100);
+	CU_ASSERT_FALSE(pmd_feed(p, rfc_hello2, sizeof rfc_hello2, NULL, NULL) &&
+			pmd_end(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pmd_error_kind(p), PMD_ERR_DISTANCE);
+	CU_ASSERT_FALSE(pmd_history_lost(p));
+	pmd_begin(p, 100);
+	CU_ASSERT_FALSE(pmd_feed(p, bad_type, sizeof bad_type, NULL, NULL));
+	CU_ASSERT_EQUAL(pmd_error_kind(p), PMD_ERR_DATA);
+	pmd_free(p);
+	/* Midstream: the window is unknown from the start. */
+	p = pmd_new(15, false);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	pmd_lose_history(p);
+	pmd_begin(p, 100);
+	CU_ASSERT_FALSE(pmd_feed(p, rfc_hello2, sizeof rfc_hello2, NULL, NULL) &&
+			pmd_end(p, NULL, NULL));
+	CU_ASSERT_EQUAL(pmd_error_kind(p), PMD_ERR_HISTORY);
+	pmd_begin(p, 100);
+	CU_ASSERT_TRUE(pmd_feed(p, rfc_hello, sizeof rfc_hello, NULL, NULL));
+	CU_ASSERT_TRUE(pmd_end(p, NULL, NULL));
+	pmd_free(p);
+	free_msgs(msgs, 2);
 }
 
 int add_pmd_suite(void)
@@ -829,7 +1090,10 @@ int add_pmd_suite(void)
 	    !CU_add_test(s, "max_out cap", test_max_out) ||
 	    !CU_add_test(s, "corrupt data and recovery", test_corrupt) ||
 	    !CU_add_test(s, "BFINAL blocks", test_bfinal) ||
-	    !CU_add_test(s, "zeros bomb", test_bomb))
+	    !CU_add_test(s, "zeros bomb", test_bomb) ||
+	    !CU_add_test(s, "ratio guard under every split", test_guard_splits) ||
+	    !CU_add_test(s, "sync budget, lost window", test_budget_desync) ||
+	    !CU_add_test(s, "error kinds", test_error_kinds))
 		return -1;
 	return 0;
 }

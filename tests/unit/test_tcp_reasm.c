@@ -180,7 +180,7 @@ static struct tcp_table *table_new(struct log *lg, size_t ooo, size_t memcap,
 		.fin = cb_fin, .rst = cb_rst, .packet = cb_packet,
 		.close = cb_close,
 	};
-	struct tcp_limits lim = { ooo, memcap, max_flows };
+	struct tcp_limits lim = { ooo, memcap, max_flows, 0 };
 
 	memset(lg, 0, sizeof *lg);
 	g_log = lg;
@@ -1102,6 +1102,33 @@ static void test_snaplen_gap(void)
 	tcp_table_free(t);
 }
 
+/* A closed flow (lingering as a zombie) at the head of the activity list
+ * must not hold back the expiry of an idle flow behind it when the idle
+ * timeout is shorter than the zombie linger (live mode, --idle 2: the
+ * quiet leg was never expired). */
+static void test_expire_behind_zombie(void)
+{
+	struct log lg;
+	struct tcp_table *t = table_default(&lg);
+	struct tcp_segment s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg_k(0, 0, 1, TCP_ACK, cstream, 3);
+	feed_at(t, &s, 100.0);
+	s = seg_k(0, 0, 4, TCP_ACK | TCP_FIN, NULL, 0);
+	feed_at(t, &s, 100.1);
+	s = seg_k(0, 1, 500, TCP_ACK | TCP_FIN, NULL, 0);
+	feed_at(t, &s, 100.2);
+	CU_ASSERT_EQUAL_FATAL(lg.flows[0].closes, 1);
+	s = seg_k(1, 0, 1, TCP_ACK, cstream, 3);
+	feed_at(t, &s, 100.5);
+	tcp_table_expire(t, 101.0, 2.0);
+	CU_ASSERT_EQUAL(lg.flows[1].closes, 0);
+	tcp_table_expire(t, 103.0, 2.0);
+	CU_ASSERT_EQUAL(lg.flows[1].closes, 1);
+	tcp_table_free(t);
+}
+
 /* Idle flows expire (close called); a consumer may refuse a flow. */
 static void test_expire_and_refuse(void)
 {
@@ -1137,6 +1164,217 @@ static void test_expire_and_refuse(void)
 	tcp_table_free(t);
 }
 
+/* ---- overlap comparison (first copy wins, differences reported) ---- */
+
+static int ov_calls;
+static uint64_t ov_off;
+static size_t ov_n, ov_differ;
+
+static void cb_overlap(void *user, int dir, uint64_t off, size_t n,
+		       size_t differ, const struct pkt_meta *pm)
+{
+	(void)user;
+	(void)dir;
+	(void)pm;
+	ov_calls++;
+	ov_off = off;
+	ov_n = n;
+	ov_differ = differ;
+}
+
+static struct tcp_table *table_ring(struct log *lg, size_t ring_total)
+{
+	struct tcp_consumer c = {
+		.ctx = lg, .open = cb_open, .data = cb_data, .gap = cb_gap,
+		.overlap = cb_overlap, .fin = cb_fin, .rst = cb_rst,
+		.packet = cb_packet, .close = cb_close,
+	};
+	struct tcp_limits lim = { 1 << 20, 1 << 22, 64, ring_total };
+
+	memset(lg, 0, sizeof *lg);
+	g_log = lg;
+	ov_calls = 0;
+	ov_off = 0;
+	ov_n = ov_differ = 0;
+	return tcp_table_new(&c, &lim);
+}
+
+static void test_overlap_differs(void)
+{
+	struct log lg;
+	struct tcp_table *t = table_ring(&lg, 1 << 20);
+	const uint32_t b0 = 0xfffffff0u; /* wraps 16 bytes in */
+	uint8_t bad[64];
+	struct tcp_segment s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg(0, b0 - 1, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	s = seg(0, b0, TCP_ACK, cstream, 40);
+	feed(t, &s);
+	/* The same bytes again: compared, equal. */
+	s = seg(0, b0 + 10, TCP_ACK, cstream + 10, 20);
+	feed(t, &s);
+	const struct tcp_counters *n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 0);
+	CU_ASSERT_EQUAL(ov_calls, 0);
+	/* [20,30) again with 3 bytes changed, plus 5 new bytes. */
+	memcpy(bad, cstream + 20, 25);
+	bad[2] ^= 1;
+	bad[3] ^= 1;
+	bad[9] ^= 1;
+	s = seg(0, b0 + 20, TCP_ACK, bad, 25);
+	feed(t, &s);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 1);
+	CU_ASSERT_EQUAL(n->overlap_mismatch_bytes, 3);
+	CU_ASSERT_EQUAL(ov_calls, 1);
+	CU_ASSERT_EQUAL(ov_off, 22);
+	CU_ASSERT_EQUAL(ov_n, 20);
+	CU_ASSERT_EQUAL(ov_differ, 3);
+	/* The first copy was kept; the new bytes came through. */
+	CHECK_BYTES(&lg.flows[0], 0, cstream, 45);
+	CU_ASSERT_EQUAL(n->overlap_unverifiable, 0);
+	finish(t);
+	tcp_table_free(t);
+}
+
+static void test_overlap_held(void)
+{
+	struct log lg;
+	struct tcp_table *t = table_ring(&lg, 1 << 20);
+	uint8_t bad[32];
+	struct tcp_segment s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	/* Held [20,30), then a differing copy of [25,35) held too. */
+	s = seg(0, 21, TCP_ACK, cstream + 20, 10);
+	feed(t, &s);
+	memcpy(bad, cstream + 25, 10);
+	bad[0] ^= 0xff;
+	s = seg(0, 26, TCP_ACK, bad, 10);
+	feed(t, &s);
+	const struct tcp_counters *n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 1);
+	CU_ASSERT_EQUAL(ov_off, 25);
+	CU_ASSERT_EQUAL(ov_differ, 1);
+	/* An in-order segment [0,40) over all of it, with byte 22 changed:
+	 * the held copies arrived first, so they win. */
+	uint8_t big[40];
+	memcpy(big, cstream, 40);
+	big[22] ^= 0x55;
+	s = seg(0, 1, TCP_ACK, big, 40);
+	feed(t, &s);
+	CHECK_BYTES(&lg.flows[0], 0, cstream, 40);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 2);
+	CU_ASSERT_EQUAL(ov_off, 22);
+	CU_ASSERT_EQUAL(n->held_bytes, 0);
+	finish(t);
+	tcp_table_free(t);
+}
+
+static void test_overlap_unverifiable(void)
+{
+	static uint8_t big[TCP_RING + 1000];
+	struct log lg;
+	struct tcp_table *t = table_ring(&lg, 1 << 20);
+	struct tcp_segment s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (uint8_t)(i * 7);
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	s = seg(0, 1, TCP_ACK, big, sizeof big);
+	feed(t, &s);
+	/* Bytes [500,1500) re-sent changed: [500,1000) are older than the
+	 * ring (unverifiable), [1000,1500) are compared. */
+	uint8_t bad[1000];
+	memset(bad, 0xee, sizeof bad);
+	s = seg(0, 501, TCP_ACK, bad, sizeof bad);
+	feed(t, &s);
+	const struct tcp_counters *n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->overlap_unverifiable, 500);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 1);
+	CU_ASSERT_EQUAL(ov_off, 1000);
+	finish(t);
+	tcp_table_free(t);
+
+	/* No ring budget: every re-sent byte is unverifiable. */
+	t = table_ring(&lg, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	s = seg(0, 1, TCP_ACK, cstream, 30);
+	feed(t, &s);
+	s = seg(0, 1, TCP_ACK, bad, 30);
+	feed(t, &s);
+	n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->overlap_unverifiable, 30);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 0);
+	CU_ASSERT_EQUAL(n->ring_bytes, 0);
+	finish(t);
+	tcp_table_free(t);
+
+	/* A budget for one ring: the second direction goes without. */
+	t = table_ring(&lg, TCP_RING);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	s = seg(0, 1, TCP_ACK, cstream, 30);
+	feed(t, &s);
+	s = seg(1, 1, TCP_ACK, sstream, 30);
+	feed(t, &s);
+	n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->ring_bytes, TCP_RING);
+	CU_ASSERT_EQUAL(n->ring_cap_hits, 1);
+	finish(t);
+	CU_ASSERT_EQUAL(n->ring_bytes, 0);
+	tcp_table_free(t);
+}
+
+static void test_keepalive_zwp(void)
+{
+	struct log lg;
+	struct tcp_table *t = table_ring(&lg, 1 << 20);
+	struct tcp_segment s;
+	const uint8_t junk = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	s = seg(1, 500, TCP_SYN | TCP_ACK, NULL, 0);
+	feed(t, &s);
+	s = seg(0, 1, TCP_ACK, cstream, 10);
+	feed(t, &s);
+	/* RFC 9293 §3.8.4 keep-alives: SND.NXT-1 with 0 or 1 junk byte. */
+	s = seg(0, 10, TCP_ACK, &junk, 1);
+	feed(t, &s);
+	s = seg(0, 10, TCP_ACK, NULL, 0);
+	feed(t, &s);
+	const struct tcp_counters *n = tcp_table_counters(t);
+	CU_ASSERT_EQUAL(n->keepalives, 2);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 0);
+	CU_ASSERT_EQUAL(n->retransmitted_bytes, 0);
+	/* The server closes its window; the client probes with one byte,
+	 * then sends it again with the rest. */
+	s = seg(1, 501, TCP_ACK, NULL, 0);
+	s.window = 0;
+	feed(t, &s);
+	s = seg(0, 11, TCP_ACK, cstream + 10, 1);
+	feed(t, &s);
+	CU_ASSERT_EQUAL(n->zero_window_probes, 1);
+	s = seg(1, 501, TCP_ACK, NULL, 0);
+	feed(t, &s);
+	s = seg(0, 11, TCP_ACK, cstream + 10, 10);
+	feed(t, &s);
+	CHECK_BYTES(&lg.flows[0], 0, cstream, 20);
+	CU_ASSERT_EQUAL(n->overlap_mismatches, 0);
+	finish(t);
+	tcp_table_free(t);
+}
+
 int add_tcp_reasm_suite(void)
 {
 	CU_pSuite s = CU_add_suite("tcp_reasm", setup, NULL);
@@ -1160,7 +1398,12 @@ int add_tcp_reasm_suite(void)
 	    CU_add_test(s, "FIN before missing data", test_early_fin) == NULL ||
 	    CU_add_test(s, "max_flows evicts LRU", test_flow_cap) == NULL ||
 	    CU_add_test(s, "snaplen gap", test_snaplen_gap) == NULL ||
-	    CU_add_test(s, "expire, refused flow", test_expire_and_refuse) == NULL)
+	    CU_add_test(s, "expire, refused flow", test_expire_and_refuse) == NULL ||
+	    CU_add_test(s, "expire behind a zombie", test_expire_behind_zombie) == NULL ||
+	    CU_add_test(s, "overlap with different bytes", test_overlap_differs) == NULL ||
+	    CU_add_test(s, "overlap of held copies", test_overlap_held) == NULL ||
+	    CU_add_test(s, "overlap beyond the ring", test_overlap_unverifiable) == NULL ||
+	    CU_add_test(s, "keep-alive, zero-window probe", test_keepalive_zwp) == NULL)
 		return -1;
 	return 0;
 }

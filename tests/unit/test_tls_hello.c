@@ -168,6 +168,51 @@ static void test_inconsistent_lengths(void)
 	CU_ASSERT_EQUAL(tls_hello_parse(fin, 4, &h), TLS_HELLO_OTHER);
 }
 
+/* The randoms (what a key log is keyed by), HelloRetryRequest's special
+ * random (RFC 8446 §4.1.3) and encrypt_then_mac (RFC 7366). */
+static void test_randoms_hrr_etm(void)
+{
+	struct buf b;
+	struct tls_hello h;
+	static const uint8_t hrr[32] = {
+		0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c,
+		0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb,
+		0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+	};
+
+	client_hello(&b);
+	for (int i = 0; i < 32; i++)
+		b.b[6 + i] = (uint8_t)(0xa0 + i);
+	CU_ASSERT_EQUAL(tls_hello_parse(b.b, b.n, &h), TLS_HELLO_OK);
+	CU_ASSERT_EQUAL(h.random[0], 0xa0);
+	CU_ASSERT_EQUAL(h.random[31], 0xa0 + 31);
+	CU_ASSERT_FALSE(h.hrr);
+	CU_ASSERT_FALSE(h.etm);
+
+	server_hello(&b);
+	CU_ASSERT_EQUAL(tls_hello_parse(b.b, b.n, &h), TLS_HELLO_OK);
+	CU_ASSERT_EQUAL(h.random[0], 1);
+	CU_ASSERT_FALSE(h.hrr);
+	memcpy(b.b + 6, hrr, 32);
+	CU_ASSERT_EQUAL(tls_hello_parse(b.b, b.n, &h), TLS_HELLO_OK);
+	CU_ASSERT_TRUE(h.hrr);
+	CU_ASSERT_EQUAL(h.cipher, 0x1301);
+	/* the same bytes in a ClientHello mean nothing special */
+	client_hello(&b);
+	memcpy(b.b + 6, hrr, 32);
+	CU_ASSERT_EQUAL(tls_hello_parse(b.b, b.n, &h), TLS_HELLO_OK);
+	CU_ASSERT_FALSE(h.hrr);
+
+	/* a TLS 1.2 ServerHello with encrypt_then_mac (type 22, empty) */
+	server_hello(&b);
+	size_t exts = 4 + 2 + 32 + 1 + 2 + 1;
+	b.b[b.n++] = 0; b.b[b.n++] = 22; b.b[b.n++] = 0; b.b[b.n++] = 0;
+	fix_len(&b, exts, 2);
+	fix_len(&b, 1, 3);
+	CU_ASSERT_EQUAL(tls_hello_parse(b.b, b.n, &h), TLS_HELLO_OK);
+	CU_ASSERT_TRUE(h.etm);
+}
+
 static void test_unprintable_sni_kept_safe(void)
 {
 	struct buf b;
@@ -193,6 +238,8 @@ int add_tls_hello_suite(void)
 			 test_every_prefix) ||
 	    !CU_add_test(s, "inconsistent lengths are INVALID",
 			 test_inconsistent_lengths) ||
+	    !CU_add_test(s, "randoms, HelloRetryRequest, encrypt_then_mac",
+			 test_randoms_hrr_etm) ||
 	    !CU_add_test(s, "control bytes in SNI are replaced",
 			 test_unprintable_sni_kept_safe))
 		return -1;

@@ -381,8 +381,13 @@ static void test_response_extensions(void)
 	rs.extensions = "permessage-deflate";
 	check_rs(&rq, &rs, &res, &ns);
 	CU_ASSERT_EQUAL(res.problem, WS_HS_OK);
-	CU_ASSERT_EQUAL(ns.n, 0);
+	CU_ASSERT_STRING_EQUAL(ns.codes, "deflate_negotiated");
+	CU_ASSERT_STRING_EQUAL(ns.levels, "0");
 	CU_ASSERT_TRUE(res.deflate.on);
+	CU_ASSERT_TRUE(res.deflate.valid);
+	/* A bare answer fits both offers: the first fitting one wins. */
+	CU_ASSERT_EQUAL(res.deflate.offers, 2);
+	CU_ASSERT_EQUAL(res.deflate.offer, 1);
 	CU_ASSERT_FALSE(res.deflate.server_no_context_takeover);
 	CU_ASSERT_FALSE(res.deflate.client_no_context_takeover);
 	CU_ASSERT_EQUAL(res.deflate.server_max_window_bits, 15);
@@ -392,7 +397,8 @@ static void test_response_extensions(void)
 	rs.extensions = "permessage-deflate, bar";
 	check_rs(&rq, &rs, &res, &ns);
 	CU_ASSERT_EQUAL(res.problem, WS_HS_EXTENSION);
-	CU_ASSERT_STRING_EQUAL(ns.codes, "extension_not_offered");
+	CU_ASSERT_STRING_EQUAL(ns.codes,
+			       "deflate_negotiated extension_not_offered");
 	CU_ASSERT_PTR_NOT_NULL(strstr(ns.text, "'bar'"));
 	CU_ASSERT_TRUE(res.deflate.on);
 }
@@ -412,7 +418,11 @@ static void test_deflate_params(void)
 			"client_max_window_bits=12";
 	check_rs(&rq, &rs, &res, &ns);
 	CU_ASSERT_EQUAL(res.problem, WS_HS_OK);
-	CU_ASSERT_EQUAL(ns.n, 0);
+	CU_ASSERT_STRING_EQUAL(ns.codes, "deflate_negotiated");
+	CU_ASSERT_PTR_NOT_NULL(strstr(ns.text, "the server compresses with a "
+				      "window of 10 bits and no context "
+				      "takeover, the client with 12 bits and "
+				      "no context takeover"));
 	CU_ASSERT_TRUE(res.deflate.on);
 	CU_ASSERT_TRUE(res.deflate.server_no_context_takeover);
 	CU_ASSERT_TRUE(res.deflate.client_no_context_takeover);
@@ -425,29 +435,29 @@ static void test_deflate_params(void)
 		const char *ext;
 		bool snct, cnct;
 		int smwb, cmwb;
+		const char *codes;
 	} cases[] = {
 		{ "permessage-deflate;server_no_context_takeover",
-		  true, false, 15, 15 },
+		  true, false, 15, 15, "deflate_negotiated" },
 		{ "permessage-deflate ; Client_No_Context_Takeover ",
-		  false, true, 15, 15 },
+		  false, true, 15, 15, "deflate_negotiated" },
 		{ "permessage-deflate; server_max_window_bits=10",
-		  false, false, 10, 15 },
+		  false, false, 10, 15, "deflate_negotiated" },
 		{ "permessage-deflate; client_max_window_bits=12",
-		  false, false, 15, 12 },
+		  false, false, 15, 12, "deflate_negotiated" },
 		{ "permessage-deflate; client_max_window_bits=\"9\"",
-		  false, false, 15, 9 },
+		  false, false, 15, 9, "deflate_negotiated" },
+		/* zlib cannot compress with 8 bits: said. */
 		{ "PerMessage-Deflate; server_max_window_bits=8",
-		  false, false, 8, 15 },
-		/* Unknown parameters are left alone. */
-		{ "permessage-deflate; foo=3; server_no_context_takeover",
-		  true, false, 15, 15 },
+		  false, false, 8, 15, "deflate_negotiated deflate_window_8" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		rs.extensions = cases[i].ext;
 		check_rs(&rq, &rs, &res, &ns);
 		CU_ASSERT_EQUAL(res.problem, WS_HS_OK);
-		CU_ASSERT_EQUAL(ns.n, 0);
+		CU_ASSERT_STRING_EQUAL(ns.codes, cases[i].codes);
 		CU_ASSERT_TRUE(res.deflate.on);
+		CU_ASSERT_TRUE(res.deflate.valid);
 		CU_ASSERT_EQUAL(res.deflate.server_no_context_takeover,
 				cases[i].snct);
 		CU_ASSERT_EQUAL(res.deflate.client_no_context_takeover,
@@ -458,7 +468,8 @@ static void test_deflate_params(void)
 				cases[i].cmwb);
 	}
 
-	/* §7.1.2: window bits outside 8..15 are noted and taken as 15. */
+	/* §7.1.2: window bits outside 8..15 (or not a plain decimal) are
+	 * noted as errors a client fails on, and taken as 15. */
 	static const struct {
 		const char *ext;
 		int smwb, cmwb;
@@ -474,16 +485,220 @@ static void test_deflate_params(void)
 		  "client_max_window_bits=9", 15, 9 },
 		{ "permessage-deflate; server_max_window_bits=11; "
 		  "client_max_window_bits=7", 11, 15 },
+		/* Leading zeros, signs, no value in an answer. */
+		{ "permessage-deflate; server_max_window_bits=010", 15, 15 },
+		{ "permessage-deflate; server_max_window_bits=09", 15, 15 },
+		{ "permessage-deflate; server_max_window_bits=+9", 15, 15 },
+		{ "permessage-deflate; client_max_window_bits", 15, 15 },
+		{ "permessage-deflate; server_max_window_bits", 15, 15 },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		rs.extensions = bad[i].ext;
 		check_rs(&rq, &rs, &res, &ns);
-		CU_ASSERT_STRING_EQUAL(ns.codes, "deflate_bad_window");
+		CU_ASSERT_STRING_EQUAL(ns.codes,
+				       "deflate_bad_window deflate_negotiated");
+		CU_ASSERT_STRING_EQUAL(ns.levels, "20");
+		CU_ASSERT_EQUAL(res.problem, WS_HS_EXTENSION);
+		CU_ASSERT_FALSE(res.deflate.valid);
 		CU_ASSERT_TRUE(res.deflate.on);
 		CU_ASSERT_EQUAL(res.deflate.server_max_window_bits,
 				bad[i].smwb);
 		CU_ASSERT_EQUAL(res.deflate.client_max_window_bits,
 				bad[i].cmwb);
+	}
+}
+
+/* RFC 7692 §7.1: the answer against the client's offers, one case per
+ * rule a client fails the connection on, and what each side uses. */
+static void test_deflate_negotiation(void)
+{
+	static const struct {
+		const char *offers, *answer;
+		enum ws_hs_problem problem;
+		const char *codes;       /* notes, in order */
+		unsigned offer;          /* accepted offer, 0 none */
+		int smwb, cmwb;          /* what each side uses */
+		bool snct, cnct;
+	} cases[] = {
+		/* Chrome's offer, a bare answer. */
+		{ "permessage-deflate; client_max_window_bits",
+		  "permessage-deflate", WS_HS_OK, "deflate_negotiated", 1,
+		  15, 15, false, false },
+		/* Firefox's offer; the server picks the client's window:
+		 * not allowed (§7.1.2.2: MUST NOT include it). */
+		{ "permessage-deflate", "permessage-deflate; "
+		  "client_max_window_bits=10", WS_HS_EXTENSION,
+		  "deflate_param_not_offered deflate_negotiated", 0, 15, 10,
+		  false, false },
+		/* The server may always limit its own window or drop its
+		 * context (§7.1.1.1, §7.1.2.1), and ask the client to. */
+		{ "permessage-deflate", "permessage-deflate; "
+		  "server_max_window_bits=9; server_no_context_takeover; "
+		  "client_no_context_takeover", WS_HS_OK,
+		  "deflate_negotiated", 1, 9, 15, true, true },
+		/* The client asked for a server window of 10: 12 is too
+		 * large, none is missing, 9 is fine. */
+		{ "permessage-deflate; server_max_window_bits=10",
+		  "permessage-deflate; server_max_window_bits=12",
+		  WS_HS_EXTENSION, "deflate_window_too_large "
+		  "deflate_negotiated", 0, 12, 15, false, false },
+		{ "permessage-deflate; server_max_window_bits=10",
+		  "permessage-deflate", WS_HS_EXTENSION,
+		  "deflate_param_missing deflate_negotiated", 0, 15, 15,
+		  false, false },
+		{ "permessage-deflate; server_max_window_bits=10",
+		  "permessage-deflate; server_max_window_bits=9", WS_HS_OK,
+		  "deflate_negotiated", 1, 9, 15, false, false },
+		/* server_no_context_takeover asked for, not granted. */
+		{ "permessage-deflate; server_no_context_takeover",
+		  "permessage-deflate", WS_HS_EXTENSION,
+		  "deflate_param_missing deflate_negotiated", 0, 15, 15,
+		  false, false },
+		/* Two offers: the answer fits the second. */
+		{ "permessage-deflate; server_max_window_bits=10; "
+		  "client_max_window_bits, permessage-deflate; "
+		  "client_max_window_bits", "permessage-deflate; "
+		  "client_max_window_bits=12", WS_HS_OK,
+		  "deflate_negotiated", 2, 15, 12, false, false },
+		/* Two offers, fits neither: said against the first. */
+		{ "permessage-deflate; server_max_window_bits=10, "
+		  "permessage-deflate; server_no_context_takeover",
+		  "permessage-deflate", WS_HS_EXTENSION,
+		  "deflate_param_missing deflate_negotiated", 0, 15, 15,
+		  false, false },
+		/* An offered client window the answer leaves alone binds the
+		 * client (§7.1.2.2). */
+		{ "permessage-deflate; client_max_window_bits=11",
+		  "permessage-deflate", WS_HS_OK, "deflate_negotiated", 1,
+		  15, 11, false, false },
+		/* A larger client window than offered: harmless, said. */
+		{ "permessage-deflate; client_max_window_bits=11",
+		  "permessage-deflate; client_max_window_bits=13", WS_HS_OK,
+		  "deflate_window_too_large deflate_negotiated", 1, 15, 13,
+		  false, false },
+		/* Duplicates, unknown parameters, values where none go. */
+		{ "permessage-deflate", "permessage-deflate; "
+		  "server_no_context_takeover; server_no_context_takeover",
+		  WS_HS_EXTENSION, "deflate_param_duplicate "
+		  "deflate_negotiated", 1, 15, 15, true, false },
+		{ "permessage-deflate; client_max_window_bits",
+		  "permessage-deflate; client_max_window_bits=10; "
+		  "client_max_window_bits=11", WS_HS_EXTENSION,
+		  "deflate_param_duplicate deflate_negotiated", 1, 15, 10,
+		  false, false },
+		{ "permessage-deflate", "permessage-deflate; x-foo=3",
+		  WS_HS_EXTENSION, "deflate_param_unknown deflate_negotiated",
+		  1, 15, 15, false, false },
+		{ "permessage-deflate", "permessage-deflate; "
+		  "client_no_context_takeover=1", WS_HS_EXTENSION,
+		  "deflate_param_value deflate_negotiated", 1, 15, 15,
+		  false, false },
+		{ "permessage-deflate", "permessage-deflate; ; =",
+		  WS_HS_EXTENSION, "deflate_param_syntax deflate_negotiated",
+		  1, 15, 15, false, false },
+		/* An invalid offer (the server must decline it) next to a
+		 * valid one the answer fits. */
+		{ "permessage-deflate; server_max_window_bits, "
+		  "permessage-deflate", "permessage-deflate", WS_HS_OK,
+		  "deflate_offer_invalid deflate_negotiated", 2, 15, 15,
+		  false, false },
+		/* A quoted comma stays inside its value. */
+		{ "permessage-deflate; x=\"a,permessage-deflate\", "
+		  "permessage-deflate; client_max_window_bits",
+		  "permessage-deflate; client_max_window_bits=9", WS_HS_OK,
+		  "deflate_offer_invalid deflate_negotiated", 2, 15, 9,
+		  false, false },
+		/* permessage-deflate accepted twice. */
+		{ "permessage-deflate", "permessage-deflate, "
+		  "permessage-deflate", WS_HS_EXTENSION,
+		  "deflate_negotiated deflate_duplicate_extension", 1, 15, 15,
+		  false, false },
+	};
+	struct ws_hs_request rq = good_rq();
+	struct ws_hs_response rs = good_rs();
+	struct ws_hs_result res;
+	struct notes ns;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		rq.extensions = cases[i].offers;
+		rs.extensions = cases[i].answer;
+		check_rs(&rq, &rs, &res, &ns);
+		CU_ASSERT_EQUAL(res.problem, cases[i].problem);
+		CU_ASSERT_STRING_EQUAL(ns.codes, cases[i].codes);
+		CU_ASSERT_TRUE(res.deflate.on);
+		CU_ASSERT_EQUAL(res.deflate.offer, cases[i].offer);
+		CU_ASSERT_EQUAL(res.deflate.server_max_window_bits,
+				cases[i].smwb);
+		CU_ASSERT_EQUAL(res.deflate.client_max_window_bits,
+				cases[i].cmwb);
+		CU_ASSERT_EQUAL(res.deflate.server_no_context_takeover,
+				cases[i].snct);
+		CU_ASSERT_EQUAL(res.deflate.client_no_context_takeover,
+				cases[i].cnct);
+		if (res.problem != cases[i].problem ||
+		    strcmp(ns.codes, cases[i].codes) != 0 ||
+		    res.deflate.offer != cases[i].offer)
+			fprintf(stderr, "\ncase %zu: problem %d codes '%s' "
+				"offer %u\n", i, res.problem, ns.codes,
+				res.deflate.offer);
+	}
+
+}
+
+struct first_note {
+	char text[512];
+	bool have;
+};
+
+static void first_fn(void *ctx, int level, const char *code, const char *text)
+{
+	struct first_note *f = ctx;
+
+	(void)code;
+	if (level == 2 && !f->have) {
+		snprintf(f->text, sizeof f->text, "%s", text);
+		f->have = true;
+	}
+}
+
+static void test_deflate_note_texts(void)
+{
+	static const struct {
+		const char *offers, *answer, *says;
+	} cases[] = {
+		{ "permessage-deflate", "permessage-deflate; "
+		  "client_max_window_bits=10", "has client_max_window_bits=10 "
+		  "but the client did not offer client_max_window_bits" },
+		{ "permessage-deflate; server_max_window_bits=10",
+		  "permessage-deflate; server_max_window_bits=12",
+		  "server_max_window_bits=12, larger than the 10 the client "
+		  "asked for" },
+		{ "permessage-deflate", "permessage-deflate; "
+		  "server_max_window_bits=16", "gives 'server_max_window_bits' "
+		  "the value '16'" },
+		{ "permessage-deflate", "permessage-deflate; "
+		  "server_no_context_takeover; Server_No_Context_Takeover",
+		  "has 'Server_No_Context_Takeover' twice" },
+		{ "permessage-deflate; server_max_window_bits=10, "
+		  "permessage-deflate; server_no_context_takeover",
+		  "permessage-deflate", "fits none of the client's 2 offers; "
+		  "against offer 1 it lacks server_max_window_bits" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct ws_hs_request rq = good_rq();
+		struct ws_hs_response rs = good_rs();
+		struct ws_hs_result res;
+		struct first_note f = { "", false };
+
+		rq.extensions = cases[i].offers;
+		rs.extensions = cases[i].answer;
+		ws_hs_check_request(&rq, &res, NULL, NULL);
+		ws_hs_check_response(&rq, &rs, &res, first_fn, &f);
+		CU_ASSERT_TRUE(f.have);
+		CU_ASSERT_PTR_NOT_NULL(strstr(f.text, cases[i].says));
+		CU_ASSERT_PTR_NOT_NULL(strstr(f.text, "RFC 7692 §7.1"));
+		if (!strstr(f.text, cases[i].says))
+			fprintf(stderr, "\ncase %zu: '%s'\n", i, f.text);
 	}
 }
 
@@ -540,6 +755,10 @@ int add_ws_handshake_suite(void)
 	    !CU_add_test(s, "extensions", test_response_extensions) ||
 	    !CU_add_test(s, "permessage-deflate parameters",
 			 test_deflate_params) ||
+	    !CU_add_test(s, "permessage-deflate negotiation",
+			 test_deflate_negotiation) ||
+	    !CU_add_test(s, "permessage-deflate note texts",
+			 test_deflate_note_texts) ||
 	    !CU_add_test(s, "http_list_has_token", test_list_has_token))
 		return -1;
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "pmd.h"
 #include "suites.h"
@@ -130,6 +131,13 @@ static struct ws_msg_cfg cfg_make(bool from_client, bool deflate,
 
 static struct mlog lg;
 
+/* The inflater run() makes: window, no_context_takeover, guard. */
+static struct {
+	int wbits;
+	bool nct;
+	uint64_t ratio, ratio_min;
+} infl = { 15, false, PMD_RATIO_DEFAULT, PMD_RATIO_MIN_DEFAULT };
+
 /* One run: fresh stream (and a fresh inflater when `inflate`), input cut
  * at `cuts` (or fed a byte at a time when bytewise), then finish. */
 static void run(const struct ws_msg_cfg *cfg0, bool inflate,
@@ -147,12 +155,14 @@ static void run(const struct ws_msg_cfg *cfg0, bool inflate,
 	}
 	if (inflate) {
 		cfg.deflate = true;
-		cfg.inflater = pmd_new(15, false);
+		cfg.inflater = pmd_new(infl.wbits, infl.nct);
 		if (!cfg.inflater) {
 			lg.bad = true;
 			free(s);
 			return;
 		}
+		pmd_set_guard(cfg.inflater, infl.ratio, infl.ratio_min,
+			      PMD_BUDGET_DEFAULT);
 	}
 	ws_msg_init(s, &cfg, &cbs, &lg);
 	if (bytewise) {
@@ -399,14 +409,17 @@ static void test_rsv(void)
 	static const uint8_t junk[2] = { 0xff, 0xfe };
 
 	/* No extension: RSV1 on data and control, RSV2, RSV3. */
+	/* RSV1 opening a data message is a deflate_error (told when the
+	 * message ends, after trying the payload as raw deflate: 0x41 is a
+	 * final stored block, empty once the tail is added). */
 	wb.n = 0;
 	add_frame(&wb, 1, 4, WS_OP_TEXT, false, "A", 1);
 	add_frame(&wb, 1, 4, WS_OP_PING, false, "", 0);
 	add_frame(&wb, 1, 2, WS_OP_BINARY, false, "", 0);
 	add_frame(&wb, 1, 1, WS_OP_BINARY, false, "", 0);
 	check(&sc, false, wb.b, wb.n,
-	      "N E rsv_without_extension\n"
-	      "M op=1 len=1 wire=1 fr=1 ff=0 off=0 tr=0 u8=1 z=0 d=41\n"
+	      "N E deflate_error\n"
+	      "M op=1 len=0 wire=1 fr=1 ff=0 off=0 tr=0 u8=1 z=1 d=\n"
 	      "N E rsv_without_extension\n"
 	      "M op=9 len=0 wire=0 fr=1 ff=1 off=3 tr=0 u8=1 z=0 d=\n"
 	      "N E rsv_without_extension\n"
@@ -836,9 +849,15 @@ static void test_deflate(void)
 	check(&dc, true, euro, sizeof(euro),
 	      "M op=1 len=9 wire=8 fr=2 ff=0 off=0 tr=0 u8=1 z=1 "
 	      "d=e282ace282ace282ac\n");
+	/* The inflate cap (max_message when max_inflate is 0) cuts: a
+	 * deflate_bomb note with the ratio. */
 	check(&d3, true, one, sizeof(one),
+	      "N W deflate_bomb\n"
 	      "M op=1 len=5 wire=7 fr=1 ff=0 off=0 tr=1 u8=1 z=1 "
 	      "d=48656c\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "inflates to 5 bytes from "
+				      "7 on the wire (0:1), more than "
+				      "--max-inflate (3): cut"));
 	check(&dc, true, bad_text, sizeof(bad_text),
 	      "N E invalid_utf8\n"
 	      "M op=1 len=1 wire=3 fr=1 ff=0 off=0 tr=0 u8=0 z=1 d=ff\n");
@@ -853,6 +872,202 @@ static void test_deflate(void)
 	CU_ASSERT_STRING_EQUAL(lg.text,
 			       "M op=1 len=5 wire=5 fr=1 ff=0 off=0 tr=0 u8=1 "
 			       "z=0 d=706c61696e\n");
+}
+
+/* Deflates `in` raw with a 15-bit window the way RFC 7692 §7.2.1 says
+ * (sync flush, tail stripped) into out; returns the length. */
+static size_t deflate_msg(z_stream *z, const void *in, size_t n, uint8_t *out,
+			  size_t cap)
+{
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = (uInt)n;
+	z->next_out = out;
+	z->avail_out = (uInt)cap;
+	CU_ASSERT_FATAL(deflate(z, Z_SYNC_FLUSH) == Z_OK);
+	CU_ASSERT_FATAL(z->avail_in == 0 && z->avail_out > 0);
+	size_t len = cap - z->avail_out;
+	CU_ASSERT_FATAL(len >= 4 && memcmp(out + len - 4, "\0\0\xff\xff", 4) == 0);
+	return len - 4;
+}
+
+/* zlib keeps a pointer back to the z_stream: initialised in place. */
+static void zsender(z_stream *z, int wbits)
+{
+	memset(z, 0, sizeof(*z));
+	CU_ASSERT_FATAL(deflateInit2(z, 9, Z_DEFLATED, -wbits, 8,
+				     Z_DEFAULT_STRATEGY) == Z_OK);
+}
+
+/* A compressed message in three fragments with a ping between them, and a
+ * second one that refers back into it (context takeover), client to
+ * server (masked): every split, one byte at a time. */
+static void test_deflate_fragments(void)
+{
+	static const char text[] = "fragmented and compressed, fragmented "
+				   "and compressed, \xe2\x9c\x93 once more";
+	static uint8_t z1[200], z2[200];
+	z_stream z;
+	zsender(&z, 15);
+	size_t n1 = deflate_msg(&z, text, sizeof(text) - 1, z1, sizeof(z1));
+	size_t n2 = deflate_msg(&z, text, sizeof(text) - 1, z2, sizeof(z2));
+	struct ws_msg_cfg cc = cfg_make(true, true, true, 1u << 20);
+	char want[1024];
+
+	deflateEnd(&z);
+	CU_ASSERT_FATAL(n1 > 10);
+	CU_ASSERT(n2 < 10); /* all one back reference */
+	wb.n = 0;
+	/* RSV1 on the first fragment only (RFC 7692 §6.1). */
+	add_frame(&wb, 0, 4, WS_OP_TEXT, true, z1, 3);
+	add_frame(&wb, 1, 0, WS_OP_PING, true, "p", 1);
+	add_frame(&wb, 0, 0, WS_OP_CONT, true, z1 + 3, n1 - 8);
+	add_frame(&wb, 1, 0, WS_OP_CONT, true, z1 + n1 - 5, 5);
+	add_frame(&wb, 1, 4, WS_OP_TEXT, true, z2, n2);
+	CU_ASSERT_FATAL(wb.n < 300);
+	snprintf(want, sizeof(want),
+		 "M op=9 len=1 wire=1 fr=1 ff=1 off=9 tr=0 u8=1 z=0 d=70\n"
+		 "M op=1 len=%zu wire=%zu fr=3 ff=0 off=0 tr=0 u8=1 z=1 "
+		 "d=n=%zu,fnv=%08x\n"
+		 "M op=1 len=%zu wire=%zu fr=1 ff=4 off=%zu tr=0 u8=1 z=1 "
+		 "d=n=%zu,fnv=%08x\n",
+		 sizeof(text) - 1, n1, sizeof(text) - 1,
+		 fnv1a((const uint8_t *)text, sizeof(text) - 1),
+		 sizeof(text) - 1, n2, wb.n - n2 - 6, sizeof(text) - 1,
+		 fnv1a((const uint8_t *)text, sizeof(text) - 1));
+	check(&cc, true, wb.b, wb.n, want);
+}
+
+/* RSV1 without a negotiated permessage-deflate: a deflate_error on that
+ * message saying whether the payload is raw deflate anyway; the session
+ * goes on. */
+static void test_rsv1_unnegotiated(void)
+{
+	static const uint8_t hello[] = { 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07,
+					 0x00 };
+	static const uint8_t junk[] = { 0xff, 0xff, 0xff };
+	struct ws_msg_cfg sc = SERVER;
+
+	wb.n = 0;
+	add_frame(&wb, 1, 4, WS_OP_TEXT, false, hello, sizeof(hello));
+	add_frame(&wb, 1, 0, WS_OP_TEXT, false, "plain", 5);
+	check(&sc, false, wb.b, wb.n,
+	      "N E deflate_error\n"
+	      "M op=1 len=5 wire=7 fr=1 ff=0 off=0 tr=0 u8=1 z=1 "
+	      "d=48656c6c6f\n"
+	      "M op=1 len=5 wire=5 fr=1 ff=1 off=9 tr=0 u8=1 z=0 "
+	      "d=706c61696e\n");
+	run(&sc, false, wb.b, wb.n, NULL, 0, false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.text, "N E deflate_error\n"));
+	wb.n = 0;
+	add_frame(&wb, 1, 4, WS_OP_TEXT, false, hello, sizeof(hello));
+	run(&sc, false, wb.b, wb.n, NULL, 0, false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "no permessage-deflate was "
+				      "negotiated"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "inflates as raw deflate "
+				      "to 5 bytes, so the sender compressed"));
+	wb.n = 0;
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, junk, sizeof(junk));
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, hello, sizeof(hello));
+	check(&sc, false, wb.b, wb.n,
+	      "N E deflate_error\n"
+	      "M op=2 len=0 wire=3 fr=1 ff=0 off=0 tr=0 u8=1 z=1 d=\n"
+	      "N E deflate_error\n"
+	      "M op=2 len=5 wire=7 fr=1 ff=1 off=5 tr=0 u8=1 z=1 "
+	      "d=48656c6c6f\n");
+	run(&sc, false, wb.b, wb.n - 9, NULL, 0, false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "not raw deflate either "
+				      "(zlib: invalid block type)"));
+}
+
+/* Errors explained: the server compressed with a 15-bit window but 10
+ * bits were negotiated; the server referred to an earlier message under
+ * server_no_context_takeover. */
+static void test_deflate_window_errors(void)
+{
+	static uint8_t blk[3000], z1[3200], z2[200];
+	static char want[sizeof(lg.text)];
+	z_stream z;
+	struct ws_msg_cfg dc = cfg_make(false, true, true, 1u << 20);
+
+	zsender(&z, 15);
+	for (size_t i = 0; i < sizeof(blk); i++)
+		blk[i] = (uint8_t)((i * 2654435761u) >> 13);
+	size_t n1 = deflate_msg(&z, blk, sizeof(blk), z1, sizeof(z1));
+	size_t n2 = deflate_msg(&z, blk, sizeof(blk), z2, sizeof(z2));
+	deflateEnd(&z);
+	CU_ASSERT(n2 < 40);
+	wb.n = 0;
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, z1, n1);
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, z2, n2);
+	add_frame(&wb, 1, 0, WS_OP_TEXT, false, "after", 5);
+	infl.wbits = 10;
+	run(&dc, true, wb.b, wb.n, NULL, 0, false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.text, "N E deflate_error\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "the server compressed "
+				      "with a larger window than the negotiated "
+				      "server_max_window_bits=10"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.text, "d=6166746572\n"));
+	/* The whole second message refers back: the error is the same
+	 * however the input is cut. */
+	snprintf(want, sizeof(want), "%s", lg.text);
+	for (size_t c = 0; c <= wb.n; c += 7) {
+		size_t cut[1] = { c };
+		run(&dc, true, wb.b, wb.n, cut, 1, false);
+		CU_ASSERT_STRING_EQUAL(lg.text, want);
+	}
+	infl.wbits = 15;
+	run(&dc, true, wb.b, wb.n, NULL, 0, false);
+	CU_ASSERT_PTR_NULL(strstr(lg.text, "deflate_error"));
+
+	/* §7.2.3.2's second "Hello" refers into the first: not allowed
+	 * under server_no_context_takeover. */
+	static const uint8_t two[] = { 0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9,
+				       0xc9, 0x07, 0x00,
+				       0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00,
+				       0x00 };
+	infl.nct = true;
+	run(&dc, true, two, sizeof(two), NULL, 0, false);
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.text, "N E deflate_error\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "refers back to data before "
+				      "its start although "
+				      "server_no_context_takeover was "
+				      "negotiated"));
+	infl.nct = false;
+}
+
+/* A bomb through the message layer: 256 KiB of zeros (about 970:1), the
+ * guard at 500:1 past 64 KiB (to keep the test quick): cut, noted with
+ * its ratio, marked truncated, and the next message (referring back into
+ * it) decodes; under every split. */
+static void test_deflate_bomb(void)
+{
+	static uint8_t zeros[256 * 1024], zb[2000], zh[100];
+	static char want[sizeof(lg.text)];
+	z_stream z;
+	struct ws_msg_cfg dc = cfg_make(false, true, true, 16u << 20);
+
+	zsender(&z, 15);
+	size_t nb = deflate_msg(&z, zeros, sizeof(zeros), zb, sizeof(zb));
+	size_t nh = deflate_msg(&z, zeros, 100, zh, sizeof(zh));
+	deflateEnd(&z);
+	wb.n = 0;
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, zb, nb);
+	add_frame(&wb, 1, 4, WS_OP_BINARY, false, zh, nh);
+	infl.ratio = 500;
+	infl.ratio_min = 64u << 10;
+	run(&dc, true, wb.b, wb.n, NULL, 0, false);
+	snprintf(want, sizeof(want), "%s", lg.text);
+	CU_ASSERT(strncmp(want, "N W deflate_bomb\nM op=2 len=262144 ", 35) == 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, " tr=1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(lg.last_note, "inflates to 262144 bytes "
+				      "from 271 on the wire (967:1): a deflate "
+				      "bomb (over 500:1 past 65536 bytes), cut; "
+				      "the rest inflated and discarded to keep "
+				      "the window in sync"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(want, "\nM op=2 len=100 "));
+	check(&dc, true, wb.b, wb.n, want);
+	infl.ratio = PMD_RATIO_DEFAULT;
+	infl.ratio_min = PMD_RATIO_MIN_DEFAULT;
 }
 
 int add_ws_message_suite(void)
@@ -873,7 +1088,11 @@ int add_ws_message_suite(void)
 	    !CU_add_test(s, "frame violations noted", test_frame_violations_noted) ||
 	    !CU_add_test(s, "keep and cap", test_keep_cap) ||
 	    !CU_add_test(s, "finish", test_finish) ||
-	    !CU_add_test(s, "permessage-deflate", test_deflate))
+	    !CU_add_test(s, "permessage-deflate", test_deflate) ||
+	    !CU_add_test(s, "compressed fragments", test_deflate_fragments) ||
+	    !CU_add_test(s, "RSV1 without negotiation", test_rsv1_unnegotiated) ||
+	    !CU_add_test(s, "deflate window errors", test_deflate_window_errors) ||
+	    !CU_add_test(s, "deflate bomb", test_deflate_bomb))
 		return -1;
 	return 0;
 }
