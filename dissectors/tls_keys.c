@@ -62,7 +62,9 @@ static const char *hash_name(uint8_t hash_len)
 	return hash_len == 48 ? "SHA384" : "SHA256";
 }
 
-/* Fetched once per process: fetching looks providers up by name. */
+/* Fetched once per process: fetching looks providers up by name.  (A
+ * context per call: OpenSSL 3.0 cannot copy KDF contexts, and a reused
+ * one saved little, measured.)  wstap analyses on one thread. */
 static EVP_KDF *kdf_get(const char *name)
 {
 	static EVP_KDF *prf, *hkdf;

@@ -32,7 +32,7 @@
 #define PACKAGE_VERSION "0.0"
 #endif
 
-#define PCAP_MAX_OPEN 64          /* files open at once, at most */
+#define PCAP_MAX_OPEN 256         /* files open at once, at most */
 #define PCAP_FD_RESERVE 16        /* descriptors left for everything else */
 #define NBUCKETS 1024
 #define SNAPLEN 262144

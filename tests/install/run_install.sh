@@ -14,6 +14,7 @@ S=${SAMPLES:-$(dirname "$0")/../../samples}
 SRC=${WSTAP_SRCDIR:-$(dirname "$0")/../..}
 BUILD=${WSTAP_BUILDDIR:-.}
 MK=${WSTAP_MAKE:-make}
+case $WSTAP in /*) ;; *) WSTAP=$PWD/$WSTAP ;; esac
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
@@ -65,11 +66,13 @@ else bad "option table" "only '${table[*]}' found in $code"; fi
 live=() refused=()
 for f in "${table[@]}"; do
 	# (output not to a terminal, and a time limit: -b or -i must
-	# refuse or give up, not wait for keys or packets)
+	# refuse or give up, not wait for keys or packets; in a scratch
+	# directory, since -o x and -w x write there)
+	mkdir -p "$T/probe"
 	if [[ $valued == *" $f "* ]]; then
-		timeout 10 "$WSTAP" "$f" x -r "$S/seed_connect.pcap" >/dev/null 2>"$T/err" </dev/null
+		(cd "$T/probe" && timeout 10 "$WSTAP" "$f" x -r "$S/seed_connect.pcap") >/dev/null 2>"$T/err" </dev/null
 	else
-		timeout 10 "$WSTAP" "$f" -r "$S/seed_connect.pcap" >/dev/null 2>"$T/err" </dev/null
+		(cd "$T/probe" && timeout 10 "$WSTAP" "$f" -r "$S/seed_connect.pcap") >/dev/null 2>"$T/err" </dev/null
 	fi
 	if grep -q 'not in this build' "$T/err"; then refused+=("$f"); else live+=("$f"); fi
 done

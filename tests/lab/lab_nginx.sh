@@ -17,31 +17,11 @@ SAMPLES=$(mkdir -p "${1:-$ROOT/samples}" && cd "${1:-$ROOT/samples}" && pwd)
 PY=/usr/bin/python3
 NGINX_PORT=8081
 WS_PORT=9001
-WORK=$(mktemp -d /tmp/wstap-nginx.XXXXXX)
-chmod 755 "$WORK"
-PIDS=()
-
-log() { printf 'lab_nginx: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-cleanup() {
-	local rc=$? i
-	for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-		kill -TERM "${PIDS[i]}" 2>/dev/null || true
-		wait "${PIDS[i]}" 2>/dev/null || true
-	done
-	[ "$rc" -eq 0 ] && rm -rf "$WORK" || log "failed; logs in $WORK"
-}
-trap cleanup EXIT INT TERM
+LAB_NAME=lab_nginx
+# shellcheck source=lab_common.sh
+. "$HERE/lab_common.sh"
 
 command -v nginx >/dev/null || die "nginx is missing: apt-get install nginx-light"
-wait_port() {
-	for ((i = 0; i < 100; i++)); do
-		ss -Hltn "sport = :$1" | grep -q . && return 0
-		sleep 0.1
-	done
-	die "nothing listens on port $1"
-}
-
 mkdir -p "$WORK/logs" "$WORK/tmp"
 cat >"$WORK/nginx.conf" <<CONF
 daemon off;
@@ -93,21 +73,9 @@ log "nginx $(nginx -v 2>&1 | sed 's/.*\///') in front of the echo server"
 capture() {
 	local name=$1
 	shift
-	touch "$WORK/logs/td-$name.log"
-	tcpdump -i lo --immediate-mode -U -B 16384 -s 0 -w "$SAMPLES/$name.pcap" \
-		"tcp port $NGINX_PORT or tcp port $WS_PORT" >"$WORK/logs/td-$name.log" 2>&1 &
-	local td=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q 'listening on' "$WORK/logs/td-$name.log" && break
-		sleep 0.1
-	done
-	sleep 0.2
-	timeout 30 "$PY" "$HERE/ws_client.py" --capture "$name.pcap" \
-		--out "$WORK/$name.client.json" "$@" || true
-	sleep 0.4
-	kill -INT $td
-	wait $td || true
-	chown --reference="$SAMPLES" "$SAMPLES/$name.pcap"
+	lab_capture "$name" "tcp port $NGINX_PORT or tcp port $WS_PORT" \
+		timeout 30 "$PY" "$HERE/ws_client.py" --capture "$name.pcap" \
+		--out "$WORK/$name.client.json" "$@"
 }
 
 capture nginx_reverse_ws --target 127.0.0.1:$NGINX_PORT \
