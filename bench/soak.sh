@@ -177,8 +177,8 @@ if cap:
 else:
 	print("- capture: no statistics line from wstap")
 print("- wstap exit status after SIGINT: %d" % wrc)
-print("- RSS every 10 s (MB): " + " ".join("%.1f" % (kb / 1024) for _, kb in rss))
-print("- RSS from the 60 s sample to the last: %+.1f MB" % growth)
+print("- wstap RSS every 10 s (MiB, VmRSS): " + " ".join("%.1f" % (kb / 1024) for _, kb in rss))
+print("- RSS from the 60 s sample to the last: %+.1f MiB" % growth)
 bad = lost_c or lost_s or client["failed"] or wrc != 0 or growth > 10 or not cap
 sys.exit(1 if bad else 0)
 EOF

@@ -10,6 +10,8 @@
 
 struct output_opts {
 	bool hex;                /* -x: full hex dumps of payloads */
+	bool linked;             /* --linked: transcript shows both legs of a
+	                            proxy together, in time order */
 	bool quiet;              /* -q */
 };
 

@@ -40,6 +40,7 @@ struct options {
 	uint64_t count;
 	bool quiet, hex, browse;
 	bool pcapng;             /* -w writes pcapng with the verdict */
+	bool linked;             /* --linked: transcript pairs linked legs */
 	/* live capture */
 	bool list_ifaces, verbose, no_promisc, idle_set;
 	double duration, idle;
@@ -74,6 +75,8 @@ static void usage(FILE *f)
 	      "  --pcapng         -w writes pcapng, the verdict as a packet comment\n"
 	      "  -s SESSION       only this leg id (repeatable)\n"
 	      "  -x               transcript: full hex dumps of payloads\n"
+	      "  --linked         transcript: both legs of a proxy together,\n"
+	      "                   in time order\n"
 	      "  -q               no progress line, only results\n"
 	      "  --max-message BYTES  cap on one kept message (default 16MiB)\n"
 	      "  --max-inflate BYTES  cap on one inflated message (default 16MiB)\n"
@@ -139,7 +142,7 @@ static void version(void)
 }
 
 enum { OPT_MAX_MESSAGE = 1000, OPT_MAX_INFLATE, OPT_MEMCAP, OPT_KEYLOG,
-       OPT_IDLE, OPT_PCAPNG };
+       OPT_IDLE, OPT_PCAPNG, OPT_LINKED };
 
 /* Seconds: a finite number >= 0 ("2.5" allowed). */
 static bool parse_seconds(const char *s, double *out)
@@ -186,6 +189,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "keylog", required_argument, NULL, OPT_KEYLOG },
 		{ "idle", required_argument, NULL, OPT_IDLE },
 		{ "pcapng", no_argument, NULL, OPT_PCAPNG },
+		{ "linked", no_argument, NULL, OPT_LINKED },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -265,6 +269,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_KEYLOG: o->keylog = optarg; break;
 		case OPT_PCAPNG: o->pcapng = true; break;
+		case OPT_LINKED: o->linked = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': version(); exit(0);
 		case 'D': o->list_ifaces = true; break;
@@ -445,7 +450,8 @@ int main(int argc, char **argv)
 	if (!o.out && isatty(STDOUT_FILENO))
 		ob.before_write = capture_progress_clear;
 
-	struct output_opts oo = { .hex = o.hex, .quiet = o.quiet };
+	struct output_opts oo = { .hex = o.hex, .quiet = o.quiet,
+				  .linked = o.linked };
 	void *state = NULL;
 	struct sess_sink sink;
 	switch (o.format) {

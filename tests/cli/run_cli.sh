@@ -122,5 +122,22 @@ has "-w: the leg's file tells the same story" "$T/out" "^1 legs: ok 1"
 expect "--pcapng without -w" 2 "$WSTAP" -r "$S/squid_connect_ws.pcap" --pcapng
 one_line "--pcapng without -w: one line" "--pcapng.*give -w DIR"
 
+# --linked: both legs of the proxy in one block, in time order: the
+# client's Upgrade (leg 1) before the proxy's onward copy (leg 2), which
+# comes before the server's 101 (leg 2) and its relay to the client (leg 1).
+expect "--linked transcript" 0 "$WSTAP" -r "$S/squid_connect_ws.pcap" -T transcript --linked
+if grep -q '^=== leg 1: .*(linked to leg 2) ===$' "$T/out" &&
+   [ "$(grep -A1 '^=== leg 1:' "$T/out" | tail -1 | cut -c1-10)" = "=== leg 2:" ]; then
+	ok "--linked: both headings together"
+else
+	bad "--linked" "headings not paired: $(grep '^===' "$T/out" | head -3)"
+fi
+order=$(grep -E '^\[leg [12]\] (client > proxy|client > server|server > client|proxy > client)$' "$T/out" | head -6 | tr '\n' '|')
+want='[leg 1] client > proxy|[leg 1] proxy > client|[leg 1] client > proxy|[leg 2] client > server|[leg 2] server > client|[leg 1] proxy > client|'
+if [ "$order" = "$want" ]; then ok "--linked: heads in time order across legs"; else bad "--linked order" "$order"; fi
+n1=$(grep -c '^\[leg 1\] client > server  ' "$T/out")
+n2=$(grep -c '^\[leg 2\] client > server  ' "$T/out")
+if [ "$n1" -gt 0 ] && [ "$n1" = "$n2" ]; then ok "--linked: every client message on both legs ($n1)"; else bad "--linked messages" "$n1 vs $n2"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -121,6 +121,61 @@ done
 comp_flags=$(sed -n "s/^[[:space:]]*local flags='\([^']*\)'.*/\1/p" "$comp_src")
 same "completion offers exactly the working flags" "${live[*]}" "$comp_flags"
 
+# ---- the progress line on a terminal -------------------------------
+# A pseudo-terminal (script(1)) shows both stderr and stdout, as when a
+# user runs wstap by hand.  The capture arrives through a pipe that
+# stalls for 1.5 s, so the progress line (shown after one second) must
+# appear, be cut to the 50 columns, count megabytes although a pipe has
+# no file position, and be erased before any output reaches the screen.
+gen=$SRC/bench/gen_capture.py
+PY=${PYTHON:-python3}
+if ! command -v script >/dev/null; then
+	skip "progress line" "script(1) is missing (Debian package bsdutils)"
+elif [ ! -f "$gen" ]; then
+	skip "progress line" "no $gen to build a capture"
+elif ! "$PY" "$gen" --mb 3 --samples "$S" "$T/big.pcap" >"$T/gen.log" 2>&1; then
+	bad "progress line: building a 3 MB capture" "$(tail -2 "$T/gen.log")"
+else
+	feed="{ head -c 1000000 '$T/big.pcap'; sleep 1.5; tail -c +1000001 '$T/big.pcap'; }"
+	script -qec "stty cols 50; $feed | '$WSTAP' -r -" "$T/tty1" >/dev/null 2>&1
+	script -qec "stty cols 50; $feed | '$WSTAP' -q -r -" "$T/tty2" >/dev/null 2>&1
+	script -qec "stty cols 50; $feed | '$WSTAP' -r - -T jsonl -o '$T/o.jsonl'" "$T/tty3" >/dev/null 2>&1
+	"$PY" - "$T/tty1" "$T/tty2" "$T/tty3" "$T/o.jsonl" >"$T/progress" 2>&1 <<'PYEOF'
+import re, sys
+tty1, tty2, tty3, out = (open(p, 'rb').read() for p in sys.argv[1:])
+line = re.compile(rb'\r(\d+ packets, [\d.]+ MB, \d+ legs, [\d.]+ MB/s)?[^\r\n]*\x1b\[K')
+shown = [m for m in line.finditer(tty1) if m.group(0) != b'\r\x1b[K']
+def say(ok, what, why=''):
+    print(('ok ' if ok else 'FAIL ') + what + ('' if ok else ': ' + why))
+say(bool(shown), 'progress line shown on a terminal after a second',
+    repr(tty1[-300:]))
+say(all(m.group(1) or len(m.group(0)) - 4 == 49 for m in shown) and
+    any(m.group(1) and not m.group(1).startswith(b'0 ') for m in shown),
+    'progress line names packets, MB (from a pipe), legs, rate',
+    repr([m.group(0) for m in shown][:3]))
+say(all(len(m.group(0)) - 4 <= 49 for m in shown),
+    'progress line cut to the terminal width',
+    repr([m.group(0) for m in shown][:3]))
+# After each progress line the next bytes rewrite or erase it: output
+# never lands on the same screen line.
+after = [tty1[m.end():m.end() + 4] for m in shown]
+say(all(a.startswith(b'\r') for a in after),
+    'output on the same terminal erases the progress line first',
+    repr(after[:3]))
+say(b'legs:' in tty1, 'the summary reaches the terminal', repr(tty1[-200:]))
+say(b'packets,' not in tty2, '-q: no progress line', repr(tty2[-200:]))
+say(bool(line.search(tty3)) and b'packets,' not in out and b'\r' not in out,
+    '-o FILE: progress on the terminal, none in the file', repr(out[:100]))
+PYEOF
+	while read -r verdict rest; do
+		case $verdict in
+		ok) ok "$rest" ;;
+		FAIL) bad "${rest%%: *}" "${rest#*: }" ;;
+		*) bad "progress check" "$verdict $rest" ;;
+		esac
+	done <"$T/progress"
+fi
+
 # ---- make install into a DESTDIR -----------------------------------
 D=$T/dest
 bindir=${WSTAP_BINDIR:-/usr/local/bin}

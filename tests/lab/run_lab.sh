@@ -395,6 +395,8 @@ fi
 
 # --- synthetic captures ----------------------------------------------------
 "$PY" "$HERE/make_seed.py" "$SAMPLES"
+# permessage-deflate: websockets with parameters, a bomb, crafted cases.
+bash "$HERE/run_deflate_lab.sh" "$SAMPLES"
 
 # Every capture must stay small enough to commit.
 for f in "$SAMPLES"/*.pcap "$SAMPLES"/*.pcapng; do

@@ -10,6 +10,7 @@ static const suite_adder adders[] = {
 	add_cursor_suite,      add_sha1_suite,     add_base64_suite,
 	add_utf8_suite,        add_http_parser_suite, add_ws_frame_suite,
 	add_ws_message_suite,  add_pmd_suite,      add_ws_handshake_suite,
+	add_deflate_scan_suite,
 	add_decode_suite,      add_tcp_reasm_suite, add_escape_suite,
 	add_ipfrag_suite,      add_ws_resync_suite, add_http_resync_suite,
 	add_tls_hello_suite,    add_browse_suite,

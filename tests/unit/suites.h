@@ -12,6 +12,7 @@ int add_http_parser_suite(void);
 int add_ws_frame_suite(void);
 int add_ws_message_suite(void);
 int add_pmd_suite(void);
+int add_deflate_scan_suite(void);
 int add_ws_handshake_suite(void);
 int add_decode_suite(void);
 int add_tcp_reasm_suite(void);
