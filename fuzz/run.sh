@@ -61,14 +61,23 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer
 mkdir -p "$work/bin" "$work/obj" "$work/seeds"
 # Library objects once, with fuzzer instrumentation but no main.
 objflags=${flags/-fsanitize=fuzzer,/-fsanitize=fuzzer-no-link,}
+# A header change can change any struct: when any source or header is
+# newer than the last build, every object is rebuilt (in parallel).
+stamp=$work/obj/.stamp
+if [ ! -f "$stamp" ] || [ -n "$(find "$src/analyzer" "$src/dissectors" \
+	"$src/ui" "$src/Makefile.am" -newer "$stamp" -print -quit)" ]; then
+	touch "$stamp.new" # before: edits made during the build count next time
+	rm -f "$work"/obj/*.o
+	export CC objflags src work
+	# shellcheck disable=SC2016
+	printf '%s\n' $lib | xargs -P "$(nproc)" -I{} sh -c \
+		'$CC $objflags -c "$src/{}" -o "$work/obj/$(echo {} | tr / _).o"' ||
+		{ echo "fuzz: building the library failed"; exit 1; }
+	mv "$stamp.new" "$stamp"
+fi
 objs=
 for f in $lib; do
-	o="$work/obj/$(echo "$f" | tr / _).o"
-	if [ ! -f "$o" ] || [ "$src/$f" -nt "$o" ]; then
-		# shellcheck disable=SC2086
-		$CC $objflags -c "$src/$f" -o "$o" || { echo "fuzz: building $f failed"; exit 1; }
-	fi
-	objs="$objs $o"
+	objs="$objs $work/obj/$(echo "$f" | tr / _).o"
 done
 # An archive: each harness links only the objects it uses.
 rm -f "$work/libfuzz.a"
