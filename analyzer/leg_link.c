@@ -222,9 +222,25 @@ void leg_link_compare(struct leg_state *ls)
 		li->response_delay = rs_c - rs_o;
 	header_changes(cs, on);
 	compare_messages(cs, on);
+	/* Both legs' TLS decrypted (or TLS 1.2, certificates in the clear):
+	 * a proxy that shows the client another certificate than the
+	 * server's is intercepting TLS and re-signing it. */
+	const struct tls_info *tc = &cs->pub.tls, *to = &on->pub.tls;
+	if (tc->cert_seen && to->cert_seen &&
+	    (strcmp(tc->cert.issuer, to->cert.issuer) != 0 ||
+	     strcmp(tc->cert.subject, to->cert.subject) != 0)) {
+		li->cert_differs = true;
+		snprintf(li->other_issuer, sizeof li->other_issuer, "%s",
+			 to->cert.issuer);
+		on->pub.link.cert_differs = true;
+		snprintf(on->pub.link.other_issuer,
+			 sizeof on->pub.link.other_issuer, "%s", tc->cert.issuer);
+	}
 	struct link_info keep = on->pub.link;
 	on->pub.link = *li;
 	on->pub.link.client_side = keep.client_side;
+	snprintf(on->pub.link.other_issuer, sizeof on->pub.link.other_issuer,
+		 "%s", keep.other_issuer);
 }
 
 void leg_link_unpair(struct leg_state *ls)

@@ -182,6 +182,8 @@ static void on_alert(void *ctx, int dir, uint8_t level, uint8_t desc,
 	if (!decrypted || (level == 2 && !t->decrypted)) {
 		t->alert_clear = true;
 		t->alert_desc = desc;
+		t->alert_level = level;
+		t->alert_by = (enum dir)dir;
 	}
 }
 

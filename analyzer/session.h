@@ -111,7 +111,9 @@ struct tls_info {
 	bool ccs[2];             /* ChangeCipherSpec per direction */
 	bool app_data[2];        /* application data per direction */
 	bool alert[2];           /* alert record per direction */
-	uint8_t alert_desc;      /* first cleartext alert's description */
+	uint8_t alert_desc;      /* first cleartext alert's description, */
+	uint8_t alert_level;     /* its level (1 warning, 2 fatal) */
+	enum dir alert_by;       /* and who sent it */
 	bool alert_clear;        /* that alert was readable (before CCS) */
 	char sni[256];
 	char alpn[HV_SMALL];
@@ -167,6 +169,9 @@ struct link_info {
 	uint64_t missing;        /* messages on one leg but not the other */
 	double max_delay;        /* largest delay the proxy added to a message */
 	char header_changes[256];/* headers the proxy dropped or changed */
+	bool cert_differs;       /* the two legs' TLS server certificates
+	                            differ: the proxy re-signs TLS */
+	char other_issuer[256];  /* issuer of the other leg's certificate */
 };
 
 /* At most this many message signatures per leg are kept for comparing

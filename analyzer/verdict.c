@@ -282,11 +282,16 @@ static bool tls_stage(struct leg *l, const char *ends)
 		return false;
 	if (t->alert_clear) {
 		explain(l, V_TLS_FAILED,
-			"TLS %s%s%s failed: the %s sent a cleartext alert %u (%s) "
-			"that ended the TLS handshake; %s.", where,
-			t->sni[0] ? " to " : "", t->sni,
-			t->alert[0] ? "client" : "server", t->alert_desc,
-			tls_alert_name(t->alert_desc), ends);
+			"TLS %s%s%s failed: the %s sent a %s alert %u (%s) that "
+			"ended the TLS handshake; %s.%s", where,
+			t->sni[0] ? " to " : "", t->sni, dir_name(t->alert_by),
+			t->alert_level == 2 ? "fatal" : t->alert_level == 1 ?
+				"warning" : "cleartext",
+			t->alert_desc, tls_alert_name(t->alert_desc), ends,
+			t->alert_desc == 48 || t->alert_desc == 42 ||
+			t->alert_desc == 46 ? " The client does not trust the "
+			"server's certificate: install its CA on the client, or "
+			"look for a proxy re-signing TLS." : "");
 		return true;
 	}
 	bool done = t->app_data[0] && t->app_data[1];
@@ -557,6 +562,11 @@ static void explain_link(struct leg *l)
 	if (li->header_changes[0])
 		append(l, "; headers the proxy touched: %s", li->header_changes);
 	append(l, ".");
+	if (li->cert_differs)
+		append(l, " The TLS certificate on this leg (issuer %s) is not "
+			  "the one on the other side of the proxy (issuer %s): the "
+			  "proxy intercepts TLS and re-signs it.",
+		       l->tls.cert.issuer, li->other_issuer);
 	if (strstr(li->header_changes, "Upgrade dropped"))
 		append(l, " The proxy did not pass the Upgrade header on, which "
 			  "it drops as hop-by-hop (RFC 9110 §7.6.1) unless told "
