@@ -297,9 +297,14 @@ void bdoc_push(struct bdoc *d, const struct bline *l, int tag)
 	dl->n_span = (size_t)l->n_span;
 	dl->base = l->base;
 	dl->tag = tag;
-	memcpy(d->buf + d->len, l->text, l->len);
+	/* memcpy's pointers must be valid even for 0 bytes (C11 7.24.1):
+	 * an empty line may have no text or spans (UBSan) */
+	if (l->len)
+		memcpy(d->buf + d->len, l->text, l->len);
 	d->len += l->len;
-	memcpy(d->spans + d->n_spans, l->span, (size_t)l->n_span * sizeof *l->span);
+	if (l->n_span)
+		memcpy(d->spans + d->n_spans, l->span,
+		       (size_t)l->n_span * sizeof *l->span);
 	d->n_spans += (size_t)l->n_span;
 }
 

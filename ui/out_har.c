@@ -27,6 +27,9 @@
 #include "escape.h"
 #include "outputs.h"
 
+#ifdef HAVE_CONFIG_H
+#include "config.h" /* PACKAGE_VERSION */
+#endif
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0"
 #endif

@@ -472,6 +472,7 @@ int main(int argc, char **argv)
 						  err, sizeof err);
 		if (!pstate) {
 			fprintf(stderr, "wstap: %s\n", err);
+			output_free(state); /* LeakSanitizer: exit paths too */
 			return 1;
 		}
 		struct sess_sink fmt = sink;
