@@ -9,6 +9,8 @@
   9006  TLS echo server (wss; only with --tls-cert and --tls-key): the
         echo server of 9001 behind TLS 1.2 or 1.3 with the given
         certificate (run_lab.sh makes a self-signed one)
+  9008  TLS echo server offering permessage-deflate (with --tls-cert):
+        compressed messages inside wss, for the key-log captures
   9007  echo server that speaks only the subprotocol "chat.v2"; a client
         offering anything else gets a 101 without Sec-WebSocket-Protocol
         (websockets' default select_subprotocol: no overlap, none chosen)
@@ -120,6 +122,8 @@ async def main():
 		ctx.load_cert_chain(a.tls_cert, a.tls_key)
 		s6 = await websockets.server.serve(echo, a.host, p + 5,
 			compression=None, ssl=ctx, **kw)
+		s8 = await websockets.server.serve(echo, a.host, p + 7,
+			ssl=ctx, **kw)
 	s7 = await websockets.server.serve(echo, a.host, p + 6,
 		compression=None, subprotocols=["chat.v2"], **kw)
 	print("ready", flush=True)
