@@ -210,10 +210,10 @@ static void http_start(struct leg_state *ls, int dir)
 	d->lane = LANE_HTTP;
 }
 
-/* Releases the client's held bytes into whatever lane it is in now. */
-static void release_hold(struct leg_state *ls)
+/* Releases a direction's held bytes into whatever lane it is in now. */
+static void release_hold(struct leg_state *ls, int dir)
 {
-	struct lane_dir *d = &ls->d[DIR_CLIENT];
+	struct lane_dir *d = &ls->d[dir];
 	uint8_t *buf = d->hold;
 	size_t n = d->hold_len;
 
@@ -226,21 +226,24 @@ static void release_hold(struct leg_state *ls)
 		d->offset -= n;
 		if (d->lane == LANE_HTTP)
 			d->http.offset = d->offset;
-		lane_feed(ls, DIR_CLIENT, buf, n);
+		lane_feed(ls, dir, buf, n);
 	}
 	free(buf);
 }
 
-static void hold_bytes(struct leg_state *ls, const uint8_t *p, size_t n)
+static void hold_bytes(struct leg_state *ls, int dir, const uint8_t *p,
+		       size_t n)
 {
-	struct lane_dir *d = &ls->d[DIR_CLIENT];
+	struct lane_dir *d = &ls->d[dir];
 
 	if (n > HOLD_MAX - d->hold_len) {
 		if (!d->hold_overflow)
 			leg_note(&ls->pub, NOTE_WARN, "hold_cap",
-				 "the client sent more than %d bytes before the "
-				 "answer to its request; the excess was not "
-				 "analysed (packet %llu)", HOLD_MAX,
+				 "the %s sent more than %d bytes before %s; the "
+				 "excess was not analysed (packet %llu)",
+				 dir_name((enum dir)dir), HOLD_MAX,
+				 dir == DIR_CLIENT ? "the answer to its request" :
+						     "any request",
 				 (unsigned long long)ls->pm->num);
 		d->hold_overflow = true;
 		n = HOLD_MAX - d->hold_len;
@@ -440,12 +443,12 @@ static int on_response_head(struct leg_state *ls)
 			ls->tunnel = true;
 			d->lane = LANE_SNIFF;
 			ls->d[DIR_CLIENT].lane = LANE_SNIFF;
-			release_hold(ls);
+			release_hold(ls, DIR_CLIENT);
 			return HTTP_NEXT_STOP;
 		}
 		/* Refused: the client may retry on this connection. */
 		http_start(ls, DIR_CLIENT);
-		release_hold(ls);
+		release_hold(ls, DIR_CLIENT);
 		return HTTP_NEXT_DEFAULT;
 	}
 	if (k == REQ_UPGRADE) {
@@ -483,11 +486,11 @@ static int on_response_head(struct leg_state *ls)
 			/* RFC 6455 §4.2.2: after the 101 both sides speak
 			 * WebSocket frames. */
 			leg_ws_open(ls);
-			release_hold(ls);
+			release_hold(ls, DIR_CLIENT);
 			return HTTP_NEXT_STOP;
 		}
 		http_start(ls, DIR_CLIENT);
-		release_hold(ls);
+		release_hold(ls, DIR_CLIENT);
 		return HTTP_NEXT_DEFAULT;
 	}
 	if (status == 101) {
@@ -512,7 +515,11 @@ static int http_event(void *user, const struct http_event *ev)
 	struct hdr_vals *h = &d->hv;
 
 	switch (ev->type) {
+	case HTTP_EV_MESSAGE_DONE:
+		d->in_message = false;
+		break;
 	case HTTP_EV_MESSAGE_BEGIN:
+		d->in_message = true;
 		memset(h, 0, sizeof *h);
 		d->head_active = true;
 		d->head_start = d->head_copied = ev->offset;
@@ -631,6 +638,29 @@ static void sniff(struct leg_state *ls, int dir, const uint8_t *p, size_t n)
 	http_start(ls, dir);
 }
 
+/* A response cannot come before its request, but a capture can show it
+ * first (reordered across directions, RFC 9293 gives no order between the
+ * two).  Server bytes that would start a response while no request is
+ * waiting are held until the client's next request is read (or the client
+ * is done, or the hold is full). */
+static bool server_must_wait(const struct leg_state *ls)
+{
+	const struct lane_dir *s = &ls->d[DIR_SERVER];
+	const struct lane_dir *c = &ls->d[DIR_CLIENT];
+
+	return ls->pend_count == 0 && !s->in_message && !ls->pub.midstream &&
+	       !ls->pub.fin[DIR_CLIENT] && !ls->pub.rst[DIR_CLIENT] &&
+	       (c->lane == LANE_HTTP || c->lane == LANE_SNIFF) &&
+	       s->hold_len < HOLD_MAX && !s->hold_overflow;
+}
+
+/* Feeds the server's held bytes once they can be understood. */
+static void release_server(struct leg_state *ls, bool force)
+{
+	if (ls->d[DIR_SERVER].hold_len && (force || !server_must_wait(ls)))
+		release_hold(ls, DIR_SERVER);
+}
+
 static void lane_feed(struct leg_state *ls, int dir, const uint8_t *p,
 		      size_t n)
 {
@@ -640,10 +670,14 @@ static void lane_feed(struct leg_state *ls, int dir, const uint8_t *p,
 		size_t used = n;
 		switch (d->lane) {
 		case LANE_HTTP:
+			if (dir == DIR_SERVER && server_must_wait(ls)) {
+				hold_bytes(ls, DIR_SERVER, p, n);
+				break;
+			}
 			used = feed_http(ls, dir, p, n);
 			break;
 		case LANE_HOLD:
-			hold_bytes(ls, p, n);
+			hold_bytes(ls, dir, p, n);
 			break;
 		case LANE_SNIFF:
 			sniff(ls, dir, p, n);
@@ -723,6 +757,7 @@ void leg_data(struct leg_state *ls, int dir, const uint8_t *p, size_t n,
 		leg_tls_raw(ls, dir, p, n);
 	else
 		lane_feed(ls, dir, p, n);
+	release_server(ls, false);
 }
 
 void leg_plain_start(struct leg_state *ls, int dir)
@@ -786,6 +821,9 @@ void leg_end_stream(struct leg_state *ls, int dir, bool rst,
 	} else {
 		ls->pub.fin[dir] = true;
 	}
+	/* Held server bytes are read now: the client will send no request
+	 * to wait for, or the server's side is complete. */
+	release_server(ls, dir == DIR_SERVER);
 	if (d->lane == LANE_HTTP && d->http_ready)
 		http_finish(&d->http);
 }
@@ -800,6 +838,8 @@ bool leg_reportable(const struct leg_state *ls)
 void leg_finalize(struct leg_state *ls)
 {
 	struct leg *l = &ls->pub;
+
+	release_server(ls, true);
 
 	if (l->fin[0] || l->fin[1] || l->rst[0] || l->rst[1]) {
 		l->ended = true;

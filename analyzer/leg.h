@@ -83,6 +83,7 @@ struct lane_dir {
 	/* HOLD lane */
 	uint8_t *hold;
 	size_t hold_len, hold_cap;
+	bool in_message;          /* the HTTP parser is inside a message */
 	bool hold_overflow;
 	/* WS lane */
 	struct ws_msg_stream *ws;

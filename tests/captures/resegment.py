@@ -2,7 +2,8 @@
 """resegment.py IN.pcap OUT.pcap SIZE [SEED]: rewrites a classic pcap so
 every TCP payload is cut into SIZE-byte segments (sequence numbers, IP
 lengths adjusted; checksums are not recomputed: wstap does not check
-them).  With SEED, segments are also reordered within each run of data
+them); SIZE 0 keeps packets whole and, with SEED, shuffles them across
+both directions within windows of 4.  With SEED, segments are also reordered within each run of data
 packets of one direction, and every third one is sent twice, so the
 stream layer must put them back in order and drop the copies.
 
@@ -55,6 +56,20 @@ def main():
 	rnd = random.Random(int(sys.argv[4])) if len(sys.argv) > 4 else None
 	data = open(src, "rb").read()
 	out = [data[:24]]
+	if size == 0:
+		# SIZE 0: whole packets, both directions, shuffled within
+		# windows of 4 (a capture taken where the two directions
+		# travel different paths, or merged from two taps)
+		recs = list(records(data))
+		for i in range(0, len(recs), 4):
+			win = recs[i:i + 4]
+			rnd.shuffle(win)
+			for sec, usec, pkt in win:
+				out.append(struct.pack("<IIII", sec, usec, len(pkt),
+					len(pkt)))
+				out.append(pkt)
+		open(dst, "wb").write(b"".join(out))
+		return
 	for sec, usec, pkt in records(data):
 		pieces = list(split(pkt, size))
 		if rnd and len(pieces) > 1:
