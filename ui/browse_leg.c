@@ -625,9 +625,13 @@ void bv_build_payload(struct bview *v)
 				 "payload not kept");
 		bdoc_wrap(d, BA_WARN, 0, w, (size_t)k);
 	}
-	if (m->opcode == 0x1 && !m->utf8_valid)
-		bdoc_wrap(d, BA_BAD, 0, "[invalid UTF-8: a text message must be "
-			  "UTF-8, RFC 6455 \xc2\xa7" "8.1]", 68);
+	if (m->opcode == 0x1 && !m->utf8_valid) {
+		/* the length from the literal: a counted 68 read past it
+		 * (AddressSanitizer) */
+		static const char bad[] = "[invalid UTF-8: a text message "
+			"must be UTF-8, RFC 6455 \xc2\xa7" "8.1]";
+		bdoc_wrap(d, BA_BAD, 0, bad, sizeof bad - 1);
+	}
 }
 
 /* ---- help ------------------------------------------------------------ */

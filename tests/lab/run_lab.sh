@@ -100,6 +100,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$WORK/wss.key" -out "$WORK/wss.crt" 2>"$WORK/openssl.log" ||
 	die "openssl could not make the lab certificate (see $WORK/openssl.log)"
 
+# shellcheck source=squid_conf.sh
+. "$HERE/squid_conf.sh"
 cat >"$WORK/squid.conf" <<EOF
 # wstap lab squid: loopback only, no cache, no DNS beyond loopback.
 http_port 127.0.0.1:3128 name=open
@@ -120,19 +122,7 @@ http_access deny CONNECT denied_port
 http_access allow open_port localhost_src
 http_access allow auth_port localhost_src authed
 http_access deny all
-cache deny all
-cache_mem 8 MB
-pid_filename $WORK/var/squid.pid
-cache_log $WORK/var/cache.log
-access_log $WORK/var/access.log
-cache_store_log none
-netdb_filename none
-coredump_dir $WORK/var
-pinger_enable off
-dns_nameservers 127.0.0.1
-icp_port 0
-htcp_port 0
-shutdown_lifetime 0 seconds
+$(squid_common_conf)
 EOF
 
 cat >"$WORK/tinyproxy.conf" <<EOF
