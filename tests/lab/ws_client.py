@@ -487,17 +487,18 @@ def run_forward(a, target, port, uri, msgs):
 	legs = [leg]
 	if verdict == "ok":
 		# Squid re-sends the request in origin form with Via and
-		# X-Forwarded-For; from that leg alone a forward proxy's
-		# upstream looks like a reverse proxy's backend leg, and
-		# wstap's rule (proxy marks on a direct request) says
-		# "reverse".
+		# X-Forwarded-For; alone that leg looks like a reverse proxy's
+		# backend leg, but linked to the client's leg (the same
+		# Sec-WebSocket-Key) it is the proxy speaking directly.
+		leg["linked_with"] = 1
 		legs.append({"role": "proxy-server",
 			"match": {"server_port": port, "nth": 0},
-			"via": "reverse", "target": None, "proxy_status": None,
-			"verdict": verdict,
-			"via_note": "squid is a forward proxy here; the "
+			"via": "direct", "target": None, "proxy_status": None,
+			"verdict": verdict, "linked_with": 0,
+			"via_note": "squid is a forward proxy here; its "
 				"upstream request carries Via and X-Forwarded-For, "
-				"which is all this leg shows"})
+				"but linked to the client leg it is the proxy "
+				"speaking directly to the server"})
 		legs[-1].update(ws_fields(verdict, a.deflate, out, seen))
 	return verdict, legs
 
