@@ -36,6 +36,7 @@ PY=${PYTHON:-/usr/bin/python3}
 
 if ! command -v "$CC" >/dev/null; then
 	echo "fuzz: SKIP: $CC not found (apt-get install clang libclang-rt-14-dev)"
+	echo "0 passed, 0 failed"
 	exit 0
 fi
 echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' \
@@ -44,6 +45,7 @@ if ! "$CC" -fsanitize=fuzzer "${TMPDIR:-/tmp}/fuzz-probe.$$.c" \
 	-o "${TMPDIR:-/tmp}/fuzz-probe.$$" 2>/dev/null; then
 	rm -f "${TMPDIR:-/tmp}/fuzz-probe.$$"*
 	echo "fuzz: SKIP: $CC cannot link -fsanitize=fuzzer (apt-get install libclang-rt-14-dev)"
+	echo "0 passed, 0 failed"
 	exit 0
 fi
 rm -f "${TMPDIR:-/tmp}/fuzz-probe.$$"*

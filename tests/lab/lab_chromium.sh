@@ -107,26 +107,33 @@ capture() {
 		log "$name: page title: $title"
 		# an empty EXPECTED_TITLE takes any run (wss: the verdict rests
 		# on the TLS records, whatever the page saw)
-		[ -z "$want" ] || [ "$title" = "$want" ] && return 0
+		[ -z "$want" ] || [ "$title" = "$want" ] && { DONE+=("$name"); return 0; }
 	done
-	die "$name: the page never ended with '$want'"
+	# the sample already in SAMPLES_DIR (if any) stays as it was
+	log "$name: the page never ended with '$want'; not retaken"
+	git -C "$ROOT" checkout -q -- "samples/$name.pcap" 2>/dev/null || true
+	return 0
 }
+DONE=()
 
 capture chromium_ws "ws://127.0.0.1:9001/" "closed 1000"
+capture chromium_deflate "ws://127.0.0.1:9002/" "closed 1000"
 capture chromium_wss "wss://127.0.0.1:9006/" "closed 1000"
 # Chromium writes its TLS secrets where SSLKEYLOGFILE says: kept beside the
 # capture for decrypting it (--keylog).
-cp "$WORK/var/keys-chromium_wss.txt" "$SAMPLES/chromium_wss.keys" 2>/dev/null ||
-	log "chromium wrote no key log"
+if [[ " ${DONE[*]} " == *" chromium_wss "* ]]; then
+	cp "$WORK/var/keys-chromium_wss.txt" "$SAMPLES/chromium_wss.keys" ||
+		die "chromium wrote no key log"
+fi
 capture chromium_subprotocol "ws://127.0.0.1:9007/" "closed 1006" chat.v1
-capture chromium_deflate "ws://127.0.0.1:9002/" "closed 1000"
 # (wss to the deflating TLS server on 9008 is not captured: headless
 # Chromium never completed that page here, six tries in a row.)
-chmod 644 "$SAMPLES"/chromium_*.keys
+chmod 644 "$SAMPLES"/chromium_*.keys 2>/dev/null || true
 
-"$PY" - "$SAMPLES" "$PROXY_PORT" <<'PYEOF'
+"$PY" - "$SAMPLES" "$PROXY_PORT" "${DONE[@]}" <<'PYEOF'
 import base64, json, sys
 samples, pport = sys.argv[1], int(sys.argv[2])
+done = set(sys.argv[3:])  # the captures taken in this run
 texts = ["hello from chromium", "κόσμε through the proxy"]
 def msgs():
 	out = []
@@ -162,6 +169,8 @@ cases = {
 		 leg("proxy-server", 9007, None, "subprotocol_mismatch", "direct", [], linked_with=0)]),
 }
 for name, (desc, legs) in cases.items():
+	if name not in done:
+		continue
 	t = {"capture": name + ".pcap", "description": desc,
 	     "generated_by": "tests/lab/lab_chromium.sh", "legs": legs}
 	if name == "chromium_wss":
