@@ -618,6 +618,18 @@ static size_t feed_http(struct leg_state *ls, int dir, const uint8_t *p,
 	}
 	if (used < n && d->http.pstate != HTTP_STOPPED && d->lane == LANE_HTTP)
 		return n; /* cannot happen per the parser's contract */
+	if (d->http.pstate == HTTP_STOPPED && d->lane == LANE_HTTP) {
+		/* The head stopped the parser but no layer took the bytes
+		 * after it (a 101 answering a CONNECT, found by fuzzing):
+		 * fed again they would be refused for ever and lane_feed
+		 * would spin.  They are counted, not parsed. */
+		d->lane = LANE_OPAQUE;
+		leg_note(&ls->pub, NOTE_WARN, "unfollowed",
+			 "the %s's bytes after its head at stream offset %llu "
+			 "fit no layer wstap follows: counted, not parsed",
+			 dir == DIR_CLIENT ? "client" : "server",
+			 (unsigned long long)(d->chunk_off + used));
+	}
 	return used;
 }
 

@@ -98,6 +98,39 @@ void obuf_u64(struct obuf *o, uint64_t v)
 	obuf_put(o, tmp + i, sizeof tmp - i);
 }
 
+void obuf_fixed6(struct obuf *o, double v)
+{
+	/* Below 2^53 / 1e6 the product is within a quarter of a unit of
+	 * v's exact value in millionths, so rounding it gives printf's digits
+	 * unless that exact value lies near a half: those, negative and
+	 * huge values go to printf, which rounds the exact binary value. */
+	if (!(v >= 0 && v < 9.0e9)) {
+		obuf_printf(o, "%.6f", v);
+		return;
+	}
+	double m = v * 1e6;
+	uint64_t k = (uint64_t)m; /* m >= 0: truncation is floor */
+	double frac = m - (double)k;
+	if (frac > 0.4 && frac < 0.6) {
+		obuf_printf(o, "%.6f", v);
+		return;
+	}
+	if (frac >= 0.6)
+		k++;
+	char tmp[32];
+	size_t i = sizeof tmp;
+	for (int d = 0; d < 6; d++) {
+		tmp[--i] = (char)('0' + k % 10);
+		k /= 10;
+	}
+	tmp[--i] = '.';
+	do {
+		tmp[--i] = (char)('0' + k % 10);
+		k /= 10;
+	} while (k);
+	obuf_put(o, tmp + i, sizeof tmp - i);
+}
+
 void obuf_eol(struct obuf *o)
 {
 	obuf_putc(o, '\n');

@@ -34,6 +34,9 @@ void obuf_putc(struct obuf *o, char c);
 void obuf_printf(struct obuf *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void obuf_u64(struct obuf *o, uint64_t v);
+/* v as printf's "%.6f" writes it, without printf's cost in the common
+ * case (capture timestamps). */
+void obuf_fixed6(struct obuf *o, double v);
 /* Ends a record: a newline, then a flush when line_flush is set. */
 void obuf_eol(struct obuf *o);
 

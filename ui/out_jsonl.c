@@ -22,7 +22,7 @@ static void key(struct obuf *o, const char *k, bool first)
 
 static void ts(struct obuf *o, double t)
 {
-	obuf_printf(o, "%.6f", t);
+	obuf_fixed6(o, t);
 }
 
 static void str_or_null(struct obuf *o, const char *s)

@@ -575,6 +575,39 @@ static void test_obuf(void)
 /* esc_json tests eight bytes at a time: every byte value at every
  * position of a long ASCII run must come out exactly as it does alone
  * (alone it goes through the byte loop only). */
+/* obuf_fixed6 must write exactly what "%.6f" writes: capture-like times
+ * (microsecond and nanosecond), values near a half millionth, edges. */
+static void test_obuf_fixed6(void)
+{
+	char want[64];
+	uint64_t x = 88172645463325252ull;
+	double edge[] = { 0, 0.5e-6, 1.5e-6, 0.9999995, 1e-7, 123.4564995,
+			  1795612779.392273, 4294967295.999999, 8.99e9, 9.1e9,
+			  -1.25, 2.5e-7 };
+
+	for (int i = 0; i < 200000 + (int)(sizeof edge / sizeof edge[0]); i++) {
+		double v;
+		if (i < (int)(sizeof edge / sizeof edge[0])) {
+			v = edge[i];
+		} else {
+			x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+			uint64_t sec = 1000000000u + x % 1000000000u;
+			uint32_t ns = (uint32_t)((x >> 32) % 1000000000u);
+			if (i % 2)
+				ns -= ns % 1000; /* microsecond captures */
+			v = (double)sec + (double)ns / 1e9;
+		}
+		snprintf(want, sizeof want, "%.6f", v);
+		mem_start();
+		obuf_fixed6(ob, v);
+		const char *got = mem_end(NULL);
+		if (strcmp(got, want) != 0) {
+			CU_FAIL("obuf_fixed6 differs from %.6f");
+			return;
+		}
+	}
+}
+
 static void test_json_word_scan(void)
 {
 	char alone[16], got[64], want[64];
@@ -628,7 +661,8 @@ int add_escape_suite(void)
 	    !CU_add_test(s, "JSON: word-at-a-time scan", test_json_word_scan) ||
 	    !CU_add_test(s, "both: safety and round trip", test_properties) ||
 	    !CU_add_test(s, "json_base64 across chunks", test_json_base64) ||
-	    !CU_add_test(s, "obuf", test_obuf))
+	    !CU_add_test(s, "obuf", test_obuf) ||
+	    !CU_add_test(s, "obuf_fixed6 as %.6f", test_obuf_fixed6))
 		return -1;
 	return 0;
 }
