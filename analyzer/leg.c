@@ -869,6 +869,12 @@ void leg_finalize(struct leg_state *ls)
 		ls->d[i].hold = NULL;
 	}
 	leg_tls_finish(ls);
+	/* Nothing reads a head after this; a leg waiting to be linked
+	 * need not keep 16 KB per direction. */
+	for (int i = 0; i < 2; i++) {
+		free(ls->d[i].head_buf);
+		ls->d[i].head_buf = NULL;
+	}
 	ls->ended_here = true;
 	leg_link_compare(ls);
 }

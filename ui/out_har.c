@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "legmap.h"
 #include "escape.h"
 #include "outputs.h"
 
@@ -34,7 +35,6 @@
 #define PACKAGE_VERSION "0.0"
 #endif
 
-#define NBUCKETS 1024
 #define HAR_MAX_EXCHANGES 1024          /* exchanges kept per leg */
 #define HAR_HEADS_MAX (1u << 20)        /* head bytes kept per leg */
 #define HAR_MSGS_MAX (16u << 20)        /* message JSON kept per leg */
@@ -87,8 +87,7 @@ struct exch {
 };
 
 struct hleg {
-	struct hleg *next;
-	uint64_t id;
+	struct legmap_node node; /* first: the id and hash chain (legmap.h) */
 	struct exch *ex;
 	size_t n_ex, cap_ex;
 	size_t n_answered;       /* requests answered: the next waits at [n] */
@@ -111,7 +110,7 @@ struct entry_ref {
 struct har {
 	struct obuf *o;
 	struct output_opts opt;
-	struct hleg *buckets[NBUCKETS];
+	struct legmap by_id;     /* struct hleg by leg id */
 	struct gbuf arena;
 	struct obuf ao;          /* renders into the arena */
 	struct obuf mo;          /* renders into one leg's msgs */
@@ -682,18 +681,14 @@ static void render_entry(struct har *h, const struct leg *l,
 
 static struct hleg *find(struct har *h, uint64_t id, bool create)
 {
-	struct hleg **pp = &h->buckets[id % NBUCKETS];
+	struct hleg *hl = (struct hleg *)legmap_find(&h->by_id, id);
 
-	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id)
-			return *pp;
-	if (!create)
-		return NULL;
-	struct hleg *hl = calloc(1, sizeof *hl);
+	if (hl || !create)
+		return hl;
+	hl = calloc(1, sizeof *hl);
 	if (hl) {
-		hl->id = id;
 		hl->msgs.max = HAR_MSGS_MAX;
-		*pp = hl;
+		legmap_add(&h->by_id, &hl->node, id);
 	}
 	return hl;
 }
@@ -851,10 +846,7 @@ static void leg_end(void *ctx, const struct leg *l)
 	h->truncated_msgs += hl->truncated_msgs;
 	h->orphan_responses += hl->orphan_responses;
 
-	struct hleg **pp = &h->buckets[l->id % NBUCKETS];
-	while (*pp != hl)
-		pp = &(*pp)->next;
-	*pp = hl->next;
+	legmap_remove(&h->by_id, &hl->node);
 	free_leg(hl);
 }
 
@@ -910,14 +902,9 @@ static void finish(void *ctx, const struct sess_stats *st)
 	obuf_puts(o, "\"}}");
 	obuf_eol(o);
 	/* legs never ended (cannot happen after analyzer_finish) */
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct hleg *hl = h->buckets[i], *nx;
-		for (; hl; hl = nx) {
-			nx = hl->next;
-			free_leg(hl);
-		}
-		h->buckets[i] = NULL;
-	}
+	struct hleg *hl;
+	while ((hl = (struct hleg *)legmap_pop(&h->by_id)) != NULL)
+		free_leg(hl);
 	free(h->refs);
 	h->refs = NULL;
 	h->n_refs = h->cap_refs = 0;

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "legmap.h"
 #include "escape.h"
 #include "outputs.h"
 
@@ -37,15 +38,13 @@
 
 #define PCAP_MAX_OPEN 256         /* files open at once, at most */
 #define PCAP_FD_RESERVE 16        /* descriptors left for everything else */
-#define NBUCKETS 1024
 #define SNAPLEN 262144
 #define MAX_IFACES 4             /* link types per leg (pcapng) */
 #define COMMENT_MAX 1024
 
 struct pleg {
-	struct pleg *next;       /* hash chain */
+	struct legmap_node node; /* first: the id and hash chain (legmap.h) */
 	struct pleg *newer, *older; /* LRU list of open files */
-	uint64_t id;
 	FILE *f;                 /* NULL when closed (or never opened) */
 	bool started;            /* file created and its header written */
 	bool failed;             /* a write failed: stop writing this leg */
@@ -64,7 +63,7 @@ struct pleg {
 struct psplit {
 	char dir[4096];
 	bool pcapng;
-	struct pleg *buckets[NBUCKETS];
+	struct legmap legs;      /* struct pleg by leg id */
 	struct pleg *newest, *oldest; /* open files, most recent first */
 	unsigned n_open, max_open;
 	struct pcap_split_result res;
@@ -214,28 +213,19 @@ static void leg_file_name(const struct psplit *s, const struct leg *l,
 
 static struct pleg *find(struct psplit *s, uint64_t id, bool create)
 {
-	struct pleg **pp = &s->buckets[id % NBUCKETS];
+	struct pleg *p = (struct pleg *)legmap_find(&s->legs, id);
 
-	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id)
-			return *pp;
-	if (!create)
-		return NULL;
-	struct pleg *p = calloc(1, sizeof *p);
-	if (p) {
-		p->id = id;
-		*pp = p;
-	}
+	if (p || !create)
+		return p;
+	p = calloc(1, sizeof *p);
+	if (p)
+		legmap_add(&s->legs, &p->node, id);
 	return p;
 }
 
 static void forget(struct psplit *s, struct pleg *p)
 {
-	struct pleg **pp = &s->buckets[p->id % NBUCKETS];
-
-	while (*pp != p)
-		pp = &(*pp)->next;
-	*pp = p->next;
+	legmap_remove(&s->legs, &p->node);
 	free(p->held);
 	free(p);
 }
@@ -563,16 +553,12 @@ void output_pcap_end(void *state, struct pcap_split_result *res)
 	if (!s)
 		return;
 	/* Legs never reported (input ended badly): write what is held. */
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct pleg *p = s->buckets[i], *nx;
-		for (; p; p = nx) {
-			nx = p->next;
-			write_held(s, p, NULL, 0);
-			close_file(s, p);
-			free(p->held);
-			free(p);
-		}
-		s->buckets[i] = NULL;
+	struct pleg *p;
+	while ((p = (struct pleg *)legmap_pop(&s->legs)) != NULL) {
+		write_held(s, p, NULL, 0);
+		close_file(s, p);
+		free(p->held);
+		free(p);
 	}
 	if (res)
 		*res = s->res;

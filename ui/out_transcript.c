@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "escape.h"
+#include "legmap.h"
 #include "outputs.h"
 #include "render.h"
 
 #define LEG_TEXT_MAX (4u * 1024 * 1024)
-#define NBUCKETS 1024
 #define PREVIEW 200
 
 /* One head or message block of a leg's text, for merging linked legs. */
@@ -29,8 +29,7 @@ struct entry {
 #define ENTRIES_MAX 200000   /* beyond this, blocks join the last one */
 
 struct leg_text {
-	struct leg_text *next;
-	uint64_t id;
+	struct legmap_node node; /* first: the id and hash chain (legmap.h) */
 	char *text;
 	size_t len, cap;
 	uint64_t elided;         /* bytes left out beyond LEG_TEXT_MAX */
@@ -45,7 +44,7 @@ struct leg_text {
 struct transcript {
 	struct obuf *o;
 	struct output_opts opt;
-	struct leg_text *buckets[NBUCKETS];
+	struct legmap legs;      /* struct leg_text by leg id */
 	struct leg_text *cur;    /* target of `mem` */
 	struct obuf mem;         /* renders into cur */
 	bool uncapped;           /* headings and verdicts always fit */
@@ -78,18 +77,13 @@ static void mem_write(void *ctx, const char *p, size_t n)
 
 static struct leg_text *find(struct transcript *t, uint64_t id, bool create)
 {
-	struct leg_text **pp = &t->buckets[id % NBUCKETS];
+	struct leg_text *lt = (struct leg_text *)legmap_find(&t->legs, id);
 
-	for (; *pp; pp = &(*pp)->next)
-		if ((*pp)->id == id)
-			return *pp;
-	if (!create)
-		return NULL;
-	struct leg_text *lt = calloc(1, sizeof *lt);
-	if (lt) {
-		lt->id = id;
-		*pp = lt;
-	}
+	if (lt || !create)
+		return lt;
+	lt = calloc(1, sizeof *lt);
+	if (lt)
+		legmap_add(&t->legs, &lt->node, id);
 	return lt;
 }
 
@@ -182,11 +176,7 @@ static void print_footer(struct obuf *o, const struct leg *l)
 
 static void unlink_free(struct transcript *t, struct leg_text *lt)
 {
-	struct leg_text **pp = &t->buckets[lt->id % NBUCKETS];
-	while (*pp && *pp != lt)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = lt->next;
+	legmap_remove(&t->legs, &lt->node);
 	free(lt->text);
 	free(lt->ents);
 	free(lt);
@@ -197,7 +187,7 @@ static void put_elided(struct obuf *o, const struct leg_text *lt)
 	if (lt->elided)
 		obuf_printf(o, "[%llu bytes of leg %llu's transcript elided]\n",
 			    (unsigned long long)lt->elided,
-			    (unsigned long long)lt->id);
+			    (unsigned long long)lt->node.id);
 }
 
 /* A leg on its own: title, its blocks, its verdict. */
@@ -235,7 +225,7 @@ static void print_pair(struct transcript *t, struct leg_text *a,
 			end = lt->title_off; /* cut by the cap */
 		if (e->off >= end)
 			continue;
-		obuf_printf(o, "[leg %llu] ", (unsigned long long)lt->id);
+		obuf_printf(o, "[leg %llu] ", (unsigned long long)lt->node.id);
 		obuf_put(o, lt->text + e->off, end - e->off);
 	}
 	put_elided(o, a);
@@ -285,7 +275,7 @@ static int by_id(const void *x, const void *y)
 {
 	const struct leg_text *a = *(const struct leg_text *const *)x;
 	const struct leg_text *b = *(const struct leg_text *const *)y;
-	return a->id < b->id ? -1 : a->id > b->id;
+	return a->node.id < b->node.id ? -1 : a->node.id > b->node.id;
 }
 
 static void finish(void *ctx, const struct sess_stats *st)
@@ -295,15 +285,14 @@ static void finish(void *ctx, const struct sess_stats *st)
 
 	/* Legs whose partner never ended (or was not reported): alone, in
 	 * id order; legs that never ended were never reported. */
-	for (size_t i = 0; i < NBUCKETS; i++)
-		for (struct leg_text *lt = t->buckets[i]; lt; lt = lt->next)
-			n += lt->done;
+	struct legmap_node *nd = NULL;
+	while ((nd = legmap_next(&t->legs, nd)) != NULL)
+		n += ((struct leg_text *)nd)->done;
 	struct leg_text **waiting = n ? malloc(n * sizeof *waiting) : NULL;
 	size_t k = 0;
-	for (size_t i = 0; waiting && i < NBUCKETS; i++)
-		for (struct leg_text *lt = t->buckets[i]; lt; lt = lt->next)
-			if (lt->done)
-				waiting[k++] = lt;
+	while (waiting && (nd = legmap_next(&t->legs, nd)) != NULL)
+		if (((struct leg_text *)nd)->done)
+			waiting[k++] = (struct leg_text *)nd;
 	if (waiting) {
 		qsort(waiting, k, sizeof *waiting, by_id);
 		for (size_t i = 0; i < k; i++)
@@ -313,15 +302,11 @@ static void finish(void *ctx, const struct sess_stats *st)
 	obuf_printf(t->o, "%llu legs reported, %llu packets read\n",
 		    (unsigned long long)st->legs_reported,
 		    (unsigned long long)st->packets);
-	for (size_t i = 0; i < NBUCKETS; i++) {
-		struct leg_text *lt = t->buckets[i], *nx;
-		for (; lt; lt = nx) {
-			nx = lt->next;
-			free(lt->text);
-			free(lt->ents);
-			free(lt);
-		}
-		t->buckets[i] = NULL;
+	struct leg_text *lt;
+	while ((lt = (struct leg_text *)legmap_pop(&t->legs)) != NULL) {
+		free(lt->text);
+		free(lt->ents);
+		free(lt);
 	}
 }
 

@@ -13,7 +13,7 @@ static const suite_adder adders[] = {
 	add_deflate_scan_suite,
 	add_decode_suite,      add_tcp_reasm_suite, add_escape_suite,
 	add_ipfrag_suite,      add_ws_resync_suite, add_http_resync_suite,
-	add_tls_hello_suite,    add_browse_suite,
+	add_tls_hello_suite, add_legmap_suite,    add_browse_suite,
 	add_keylog_suite,      add_tls_keys_suite, add_tls_decrypt_suite,
 	add_tls_cert_suite,    add_out_har_suite,
 };

@@ -21,6 +21,7 @@ int add_ws_resync_suite(void);
 int add_http_resync_suite(void);
 int add_escape_suite(void);
 int add_tls_hello_suite(void);
+int add_legmap_suite(void);
 int add_browse_suite(void);
 int add_keylog_suite(void);
 int add_tls_keys_suite(void);
