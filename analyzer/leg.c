@@ -1,6 +1,7 @@
 /* leg.c - one leg's lanes: proxy HTTP, holding, tunnel recognition and the
  * hand-offs between them (RFC 9110 §9.3.6 CONNECT, RFC 9110 §7.8 Upgrade). */
 #include "leg.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,10 @@ void leg_mark(struct leg_state *ls, enum stage s)
 
 /* ---- header value collection ---------------------------------------- */
 
-static bool name_is(const struct hdr_vals *h, const char *want)
+/* `want` is lower case and n bytes long (the length is known where the
+ * names are literals: no strlen for each field of each head). */
+static bool name_is(const struct hdr_vals *h, const char *want, size_t n)
 {
-	size_t n = strlen(want);
 	if (h->name_long || h->name_len != n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -68,9 +70,10 @@ static void field_done(struct hdr_vals *h)
 {
 	static const struct {
 		const char *name;
-		size_t off, size;
+		size_t name_len, off, size;
 	} map[] = {
-#define F(n, f) { n, offsetof(struct hdr_vals, f), sizeof(((struct hdr_vals *)0)->f) }
+#define F(n, f) { n, sizeof n - 1, offsetof(struct hdr_vals, f), \
+		  sizeof(((struct hdr_vals *)0)->f) }
 		F("upgrade", upgrade),
 		F("connection", connection),
 		F("host", host),
@@ -88,7 +91,7 @@ static void field_done(struct hdr_vals *h)
 #undef F
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
-		if (name_is(h, map[i].name)) {
+		if (name_is(h, map[i].name, map[i].name_len)) {
 			store_value((char *)h + map[i].off, map[i].size, h);
 			if (i == 3)
 				h->key_seen = true;
@@ -97,7 +100,7 @@ static void field_done(struct hdr_vals *h)
 			break;
 		}
 	}
-	if (name_is(h, "proxy-authorization")) {
+	if (name_is(h, "proxy-authorization", sizeof "proxy-authorization" - 1)) {
 		h->proxy_authorization = true;
 		size_t n = 0;
 		while (n < h->value_len && n < sizeof h->auth_scheme - 1 &&
@@ -109,6 +112,27 @@ static void field_done(struct hdr_vals *h)
 	h->name_len = 0;
 	h->name_long = false;
 	h->value_len = 0;
+}
+
+/* Empties a header value set: the string starts and the counters only.
+ * Clearing all of its 3.7 KB for every head and every new leg was the
+ * largest single cost of short connections (perf on make bench).  Every
+ * field of struct hdr_vals is listed here. */
+static void hv_clear(struct hdr_vals *h)
+{
+	char *strings[] = {
+		h->method, h->target, h->upgrade, h->connection, h->host,
+		h->key, h->accept, h->version, h->protocol, h->extensions,
+		h->proxy_authenticate, h->squid_error, h->via, h->xff,
+		h->forwarded, h->server, h->auth_scheme, h->reason, h->name,
+		h->value,
+	};
+	for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+		strings[i][0] = '\0';
+	h->method_len = h->target_len = h->reason_len = 0;
+	h->name_len = h->value_len = 0;
+	h->key_seen = h->accept_seen = h->proxy_authorization = false;
+	h->name_long = false;
 }
 
 /* ---- head copies ---------------------------------------------------- */
@@ -307,12 +331,12 @@ static int on_request_head(struct leg_state *ls)
 	if (h->proxy_authorization)
 		l->proxy_authorization_sent = true;
 	if (h->via[0])
-		snprintf(l->via_hdr, sizeof l->via_hdr, "%s", h->via);
+		text_copy(l->via_hdr, sizeof l->via_hdr, h->via);
 	if (h->xff[0])
-		snprintf(l->xff_hdr, sizeof l->xff_hdr, "%s", h->xff);
+		text_copy(l->xff_hdr, sizeof l->xff_hdr, h->xff);
 	if (h->forwarded[0])
-		snprintf(l->forwarded_hdr, sizeof l->forwarded_hdr, "%s",
-			 h->forwarded);
+		text_copy(l->forwarded_hdr, sizeof l->forwarded_hdr,
+			  h->forwarded);
 	/* Classify before reporting the head, so outputs label it right. */
 	bool absolute = h->target[0] != '/' && strstr(h->target, "://");
 	if (d->http.is_connect && !ls->tunnel)
@@ -322,11 +346,11 @@ static int on_request_head(struct leg_state *ls)
 	emit_head(ls, DIR_CLIENT, true, 0);
 
 	if (d->http.is_connect && !ls->tunnel) {
-		snprintf(l->target, sizeof l->target, "%s", h->target);
+		text_copy(l->target, sizeof l->target, h->target);
 		leg_mark(ls, ST_PROXY_REQUEST);
 		if (h->proxy_authorization) {
-			snprintf(l->auth_scheme, sizeof l->auth_scheme, "%s",
-				 h->auth_scheme);
+			text_copy(l->auth_scheme, sizeof l->auth_scheme,
+				  h->auth_scheme);
 			if (l->first_status == 407)
 				l->retried_here = true;
 			else
@@ -351,14 +375,14 @@ static int on_request_head(struct leg_state *ls)
 		struct ws_info *w = &l->ws;
 		w->requested = true;
 		ls->upreq = *h;
-		snprintf(w->path, sizeof w->path, "%s", h->target);
-		snprintf(w->host, sizeof w->host, "%s", h->host);
-		snprintf(w->key, sizeof w->key, "%s", h->key);
-		snprintf(w->version, sizeof w->version, "%s", h->version);
-		snprintf(w->offered_protocols, sizeof w->offered_protocols,
-			 "%s", h->protocol);
-		snprintf(w->offered_extensions, sizeof w->offered_extensions,
-			 "%s", h->extensions);
+		text_copy(w->path, sizeof w->path, h->target);
+		text_copy(w->host, sizeof w->host, h->host);
+		text_copy(w->key, sizeof w->key, h->key);
+		text_copy(w->version, sizeof w->version, h->version);
+		text_copy(w->offered_protocols, sizeof w->offered_protocols,
+			 h->protocol);
+		text_copy(w->offered_extensions, sizeof w->offered_extensions,
+			 h->extensions);
 		leg_link_ws_key(ls, w->key);
 		ls->hsreq = (struct ws_hs_request){
 			.upgrade = ls->upreq.upgrade,
@@ -405,7 +429,7 @@ static int on_response_head(struct leg_state *ls)
 	l->http_responses++;
 	l->any_http = true;
 	l->last_status = status;
-	snprintf(l->last_reason, sizeof l->last_reason, "%s", h->reason);
+	text_copy(l->last_reason, sizeof l->last_reason, h->reason);
 	emit_head(ls, DIR_SERVER, false, status);
 	if (status >= 100 && status < 200 && status != 101)
 		return HTTP_NEXT_DEFAULT; /* interim: the answer follows */
@@ -422,20 +446,20 @@ static int on_response_head(struct leg_state *ls)
 		if (!l->first_status)
 			l->first_status = status;
 		if (h->server[0] || h->via[0])
-			snprintf(l->proxy_software, sizeof l->proxy_software, "%s",
-				 h->server[0] ? h->server : h->via);
+			text_copy(l->proxy_software, sizeof l->proxy_software,
+				  h->server[0] ? h->server : h->via);
 		if (l->stages[ST_PROXY_REQUEST].seen)
 			l->proxy_latency = ls->pm->ts -
 					   l->stages[ST_PROXY_REQUEST].ts;
 		if (status == 407)
 			leg_link_407(ls);
-		snprintf(l->proxy_reason, sizeof l->proxy_reason, "%s", h->reason);
+		text_copy(l->proxy_reason, sizeof l->proxy_reason, h->reason);
 		if (h->proxy_authenticate[0])
-			snprintf(l->proxy_auth, sizeof l->proxy_auth, "%s",
-				 h->proxy_authenticate);
+			text_copy(l->proxy_auth, sizeof l->proxy_auth,
+				  h->proxy_authenticate);
 		if (h->squid_error[0])
-			snprintf(l->proxy_error_hdr, sizeof l->proxy_error_hdr,
-				 "%s", h->squid_error);
+			text_copy(l->proxy_error_hdr, sizeof l->proxy_error_hdr,
+				 h->squid_error);
 		leg_mark(ls, ST_PROXY_ANSWER);
 		if (status >= 200 && status < 300) {
 			/* RFC 9110 §9.3.6: after a 2xx the connection is a
@@ -468,17 +492,17 @@ static int on_response_head(struct leg_state *ls)
 			leg_mark(ls, ST_PROXY_ANSWER);
 		if (status == 101) {
 			ws_hs_check_response(&ls->hsreq, &rs, &ls->hs, hs_note, ls);
-			snprintf(w->accept, sizeof w->accept, "%s", h->accept);
-			snprintf(w->expected_accept, sizeof w->expected_accept,
-				 "%s", ls->hs.expected_accept);
+			text_copy(w->accept, sizeof w->accept, h->accept);
+			text_copy(w->expected_accept, sizeof w->expected_accept,
+				 ls->hs.expected_accept);
 			w->accept_valid = ls->hs.accept_valid;
-			snprintf(w->protocol, sizeof w->protocol, "%s", h->protocol);
-			snprintf(w->extensions, sizeof w->extensions, "%s",
+			text_copy(w->protocol, sizeof w->protocol, h->protocol);
+			text_copy(w->extensions, sizeof w->extensions,
+				  h->extensions);
+			text_copy(ls->upgrade_resp_ext, sizeof ls->upgrade_resp_ext,
 				 h->extensions);
-			snprintf(ls->upgrade_resp_ext, sizeof ls->upgrade_resp_ext,
-				 "%s", h->extensions);
-			snprintf(ls->upgrade_resp_proto,
-				 sizeof ls->upgrade_resp_proto, "%s", h->protocol);
+			text_copy(ls->upgrade_resp_proto,
+				 sizeof ls->upgrade_resp_proto, h->protocol);
 			w->deflate = ls->hs.deflate.on;
 			w->subprotocol_problem = ls->hs.problem == WS_HS_SUBPROTOCOL;
 			w->extension_problem = ls->hs.problem == WS_HS_EXTENSION;
@@ -520,7 +544,7 @@ static int http_event(void *user, const struct http_event *ev)
 		break;
 	case HTTP_EV_MESSAGE_BEGIN:
 		d->in_message = true;
-		memset(h, 0, sizeof *h);
+		hv_clear(h);
 		d->head_active = true;
 		d->head_start = d->head_copied = ev->offset;
 		d->head_len = 0;
@@ -725,10 +749,29 @@ struct leg_state *leg_new(struct analyzer *a, uint64_t id,
 			  const struct ip_endpoint *server, bool syn,
 			  const struct pkt_meta *pm)
 {
-	struct leg_state *ls = calloc(1, sizeof *ls);
+	struct leg_state *ls = malloc(sizeof *ls);
 
 	if (!ls)
 		return NULL;
+	/* All zero but the notes (read only up to n_notes) and the header
+	 * value sets (emptied by hv_clear): half of the 28 KB, which a
+	 * calloc would write for every connection. */
+	static const size_t holes[][2] = {
+		{ offsetof(struct leg_state, pub.notes),
+		  sizeof(((struct leg_state *)0)->pub.notes) },
+		{ offsetof(struct leg_state, d[0].hv), sizeof(struct hdr_vals) },
+		{ offsetof(struct leg_state, d[1].hv), sizeof(struct hdr_vals) },
+		{ offsetof(struct leg_state, upreq), sizeof(struct hdr_vals) },
+	};
+	size_t at = 0;
+	for (size_t i = 0; i < sizeof holes / sizeof holes[0]; i++) {
+		memset((char *)ls + at, 0, holes[i][0] - at);
+		at = holes[i][0] + holes[i][1];
+	}
+	memset((char *)ls + at, 0, sizeof *ls - at);
+	hv_clear(&ls->d[0].hv);
+	hv_clear(&ls->d[1].hv);
+	hv_clear(&ls->upreq);
 	ls->an = a;
 	ls->pm = pm;
 	ls->pub.id = id;

@@ -36,7 +36,8 @@ enum req_kind { REQ_OTHER, REQ_HEAD, REQ_CONNECT, REQ_UPGRADE };
 #define HEAD_COPY_MAX 16384  /* bytes of each head kept for the outputs */
 #define HOLD_MAX (256 * 1024)/* client bytes held while awaiting an answer */
 
-/* Header values of the message being parsed in one direction. */
+/* Header values of the message being parsed in one direction.  Not
+ * zeroed as a block: hv_clear() in leg.c lists every field. */
 struct hdr_vals {
 	char method[16];
 	char target[HV_LARGE];

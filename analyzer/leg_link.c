@@ -3,6 +3,7 @@
  * it dropped or changed, and whether it delayed, merged or changed
  * messages.  Also ties a CONNECT retried after a 407 to the refused one. */
 #include "leg.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static void pair(struct leg_state *a, struct leg_state *b, const char *evidence)
 	for (int i = 0; i < 2; i++) {
 		struct link_info *li = i ? &on->pub.link : &cs->pub.link;
 		li->confidence = LINK_CERTAIN;
-		snprintf(li->evidence, sizeof li->evidence, "%s", evidence);
+		text_copy(li->evidence, sizeof li->evidence, evidence);
 		li->request_delay = li->response_delay = -1;
 	}
 	/* How each leg reached its server, now that both are known: the
@@ -230,17 +231,17 @@ void leg_link_compare(struct leg_state *ls)
 	    (strcmp(tc->cert.issuer, to->cert.issuer) != 0 ||
 	     strcmp(tc->cert.subject, to->cert.subject) != 0)) {
 		li->cert_differs = true;
-		snprintf(li->other_issuer, sizeof li->other_issuer, "%s",
-			 to->cert.issuer);
+		text_copy(li->other_issuer, sizeof li->other_issuer,
+			  to->cert.issuer);
 		on->pub.link.cert_differs = true;
-		snprintf(on->pub.link.other_issuer,
-			 sizeof on->pub.link.other_issuer, "%s", tc->cert.issuer);
+		text_copy(on->pub.link.other_issuer,
+			 sizeof on->pub.link.other_issuer, tc->cert.issuer);
 	}
 	struct link_info keep = on->pub.link;
 	on->pub.link = *li;
 	on->pub.link.client_side = keep.client_side;
-	snprintf(on->pub.link.other_issuer, sizeof on->pub.link.other_issuer,
-		 "%s", keep.other_issuer);
+	text_copy(on->pub.link.other_issuer, sizeof on->pub.link.other_issuer,
+		 keep.other_issuer);
 }
 
 void leg_link_unpair(struct leg_state *ls)

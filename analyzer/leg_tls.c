@@ -6,6 +6,7 @@
  * byte stream fed to the same lanes as a cleartext tunnel (the Upgrade,
  * then WebSocket frames): TLS is a layer between TCP and HTTP. */
 #include "leg.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,7 @@ static void hello(struct leg_tls *lt, int dir, const uint8_t *msg, size_t len)
 	if (h.type == 1 && dir == DIR_CLIENT) {
 		t->client_hello = true;
 		if (!t->sni[0])
-			snprintf(t->sni, sizeof t->sni, "%s", h.sni);
+			text_copy(t->sni, sizeof t->sni, h.sni);
 		if (!t->version_negotiated)
 			t->version = h.version;
 		if (!t->alpn[0])
@@ -132,13 +133,13 @@ static void certificate(struct leg_tls *lt, const uint8_t *msg, size_t len)
 	switch (tls_cert_parse(msg, len, t->version == 0x0304, &ci)) {
 	case TLS_CERT_OK:
 		t->cert_seen = true;
-		snprintf(t->cert.subject, sizeof t->cert.subject, "%s", ci.subject);
-		snprintf(t->cert.issuer, sizeof t->cert.issuer, "%s", ci.issuer);
-		snprintf(t->cert.san, sizeof t->cert.san, "%s", ci.san);
-		snprintf(t->cert.not_before, sizeof t->cert.not_before, "%s",
-			 ci.not_before);
-		snprintf(t->cert.not_after, sizeof t->cert.not_after, "%s",
-			 ci.not_after);
+		text_copy(t->cert.subject, sizeof t->cert.subject, ci.subject);
+		text_copy(t->cert.issuer, sizeof t->cert.issuer, ci.issuer);
+		text_copy(t->cert.san, sizeof t->cert.san, ci.san);
+		text_copy(t->cert.not_before, sizeof t->cert.not_before,
+			  ci.not_before);
+		text_copy(t->cert.not_after, sizeof t->cert.not_after,
+			  ci.not_after);
 		t->cert.chain = ci.chain;
 		break;
 	case TLS_CERT_INVALID:

@@ -39,6 +39,35 @@ void dscan_reset(struct dscan *d)
 	d->mode = M_HEADER;
 }
 
+/* The lookup table for codes of up to DSCAN_FAST_BITS bits.  Codes are
+ * assigned as in §3.2.2 (consecutive values within a length, shorter
+ * codes first) and packed starting with their most significant bit, so
+ * the table is indexed by the code's bits reversed; every index whose low
+ * `len` bits are that pattern leads to the symbol. */
+static void build_fast(struct dscan_huff *h, const uint8_t *lens, unsigned n)
+{
+	uint16_t next[16];
+	unsigned code = 0;
+
+	memset(h->fast, 0, sizeof h->fast);
+	next[0] = 0;
+	for (int len = 1; len < 16; len++) {
+		/* count[0] holds the unused symbols: no codes of length 0 */
+		code = (code + (len > 1 ? h->count[len - 1] : 0u)) << 1;
+		next[len] = (uint16_t)code;
+	}
+	for (unsigned s = 0; s < n; s++) {
+		unsigned len = lens[s];
+		if (len == 0 || len > DSCAN_FAST_BITS)
+			continue;
+		unsigned c = next[len]++, rev = 0;
+		for (unsigned i = 0; i < len; i++)
+			rev |= ((c >> i) & 1u) << (len - 1 - i);
+		for (unsigned i = rev; i < (1u << DSCAN_FAST_BITS); i += 1u << len)
+			h->fast[i] = (uint16_t)(len << 9 | s);
+	}
+}
+
 /* Canonical Huffman code from lengths (§3.2.2).  Returns false when the
  * lengths over-subscribe the code; incomplete codes are allowed (zlib
  * allows one for a single distance code). */
@@ -62,12 +91,13 @@ static bool construct(struct dscan_huff *h, const uint8_t *lens, unsigned n)
 	for (unsigned s = 0; s < n; s++)
 		if (lens[s])
 			h->symbol[offs[lens[s]]++] = (uint16_t)s;
+	build_fast(h, lens, n);
 	return true;
 }
 
-/* Decodes one symbol from (*hold, *bits), MSB-first code bits read one at
- * a time (§3.1.1).  -1: not enough bits; -2: no such code. */
-static int decode(const struct dscan_huff *h, uint64_t *hold, unsigned *bits)
+/* Bit by bit, for codes longer than the lookup table (and none). */
+static int decode_slow(const struct dscan_huff *h, uint64_t *hold,
+		       unsigned *bits)
 {
 	uint64_t hd = *hold;
 	unsigned b = *bits;
@@ -93,6 +123,26 @@ static int decode(const struct dscan_huff *h, uint64_t *hold, unsigned *bits)
 	return -2;
 }
 
+/* Decodes one symbol from (*hold, *bits), MSB-first code bits read one at
+ * a time (§3.1.1).  -1: not enough bits; -2: no such code.  Short codes
+ * come from the lookup table; a code whose bits are all on hand is found
+ * there whatever follows it, and when the entry is longer than the bits on
+ * hand no shorter code matches them either (codes are prefix-free). */
+static int decode(const struct dscan_huff *h, uint64_t *hold, unsigned *bits)
+{
+	unsigned e = h->fast[*hold & ((1u << DSCAN_FAST_BITS) - 1)];
+
+	if (e) {
+		unsigned len = e >> 9;
+		if (len > *bits)
+			return -1;
+		*hold >>= len;
+		*bits -= len;
+		return (int)(e & 0x1ff);
+	}
+	return decode_slow(h, hold, bits);
+}
+
 static uint32_t take(uint64_t *hold, unsigned *bits, unsigned n)
 {
 	uint32_t v = (uint32_t)(*hold & ((1ull << n) - 1));
@@ -103,8 +153,9 @@ static uint32_t take(uint64_t *hold, unsigned *bits, unsigned n)
 }
 
 /* The fixed codes (§3.2.6) are the same for every block: built once and
- * copied (building them per block was a tenth of a busy capture's time). */
-static void fixed_tables(struct dscan *d)
+ * shared (building them per block was a tenth of a busy capture's time,
+ * and copying them, with their lookup tables, still showed). */
+static const struct dscan_huff *fixed_code(bool dist)
 {
 	static struct dscan_huff fixed_len, fixed_dist;
 	static bool built;
@@ -121,17 +172,17 @@ static void fixed_tables(struct dscan *d)
 		construct(&fixed_dist, l, 30);
 		built = true;
 	}
-	d->lencode = fixed_len;
-	d->distcode = fixed_dist;
+	return dist ? &fixed_dist : &fixed_len;
 }
 
 /* One literal, end of block or length/distance pair, all or nothing
  * (at most 15 + 5 + 15 + 13 bits).  Returns false when bits ran out. */
-static bool one_code(struct dscan *d, uint32_t limit)
+static bool one_code(struct dscan *d, const struct dscan_huff *lc,
+		     const struct dscan_huff *dc, uint32_t limit)
 {
 	uint64_t hd = d->hold;
 	unsigned b = d->bits;
-	int sym = decode(&d->lencode, &hd, &b);
+	int sym = decode(lc, &hd, &b);
 
 	if (sym == -1)
 		return false;
@@ -148,7 +199,7 @@ static bool one_code(struct dscan *d, uint32_t limit)
 		if (b < lext[sym])
 			return false;
 		uint32_t len = lbase[sym] + take(&hd, &b, lext[sym]);
-		int ds = decode(&d->distcode, &hd, &b);
+		int ds = decode(dc, &hd, &b);
 		if (ds == -1)
 			return false;
 		if (ds < 0 || ds > 29) {
@@ -233,10 +284,11 @@ void dscan_feed(struct dscan *d, const uint8_t *p, size_t n, uint32_t limit)
 				d->mode = M_STORED;
 				break;
 			case 1:
-				fixed_tables(d);
+				d->fixed = true;
 				d->mode = M_CODES;
 				break;
 			case 2:
+				d->fixed = false;
 				d->mode = M_TABLE;
 				break;
 			default:
@@ -315,11 +367,16 @@ void dscan_feed(struct dscan *d, const uint8_t *p, size_t n, uint32_t limit)
 			}
 			d->mode = M_CODES;
 			break;
-		case M_CODES:
+		case M_CODES: {
+			const struct dscan_huff *lc =
+				d->fixed ? fixed_code(false) : &d->lencode;
+			const struct dscan_huff *dc =
+				d->fixed ? fixed_code(true) : &d->distcode;
 			while (!d->broken && d->mode == M_CODES)
-				if (!one_code(d, limit))
+				if (!one_code(d, lc, dc, limit))
 					goto more;
 			break;
+		}
 		case M_DONE:
 		default:
 			return;

@@ -21,9 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define DSCAN_FAST_BITS 9
+
 struct dscan_huff {
 	uint16_t count[16];      /* codes of each length */
 	uint16_t symbol[288];    /* symbols ordered by code */
+	/* The next DSCAN_FAST_BITS input bits -> (length << 9 | symbol) of
+	 * the code they start with; 0 when that code is longer (or none). */
+	uint16_t fast[1u << DSCAN_FAST_BITS];
 };
 
 struct dscan {
@@ -32,6 +37,7 @@ struct dscan {
 	int mode;                /* private */
 	bool final;              /* this block is the last one */
 	bool broken;             /* invalid stream: stopped */
+	bool fixed;              /* this block uses the fixed codes */
 	uint32_t stored_left;    /* stored block bytes to skip */
 	unsigned nlen, ndist, ncode, have;
 	uint8_t lens[320];       /* code lengths being read */
