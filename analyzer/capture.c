@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pcap_records.h"
+
 /* Progress on stderr: one line rewritten in place, at most 4 times a
  * second after the first second, only when asked (stderr is a terminal
  * and -q was not given).  It is cut to the terminal's width, so rewriting
@@ -136,29 +138,59 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
 	 * vary; there the file position is reported instead). */
 	bool classic = pcap_major_version(p) == 2;
 	uint64_t next_record = 24;
+	/* Classic files without a filter: the well-formed records come from
+	 * pcap_records (no per-packet stdio); the first doubtful one and all
+	 * after it from libpcap, positioned there, so damaged records get
+	 * libpcap's checks and words as before. */
+	struct pcap_records *fast = NULL;
+	if (classic && !o->filter && strcmp(o->path, "-") != 0)
+		fast = pcap_records_open(o->path);
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int rc;
-	while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
-		next_record += 16 + (uint64_t)h->caplen;
+	for (;;) {
+		struct raw_packet rp = { .linktype = res->linktype };
+		if (fast) {
+			uint64_t at;
+			int fr = pcap_records_next(fast, &rp, &at);
+			if (fr != 1) {
+				pcap_records_close(fast);
+				fast = NULL;
+				FILE *f = pcap_file(p);
+				if (fr == 0 && f && fseeko(f, 0, SEEK_END) == 0)
+					continue; /* libpcap confirms the end */
+				if (!f || fseeko(f, (off_t)at, SEEK_SET) != 0) {
+					rc = PCAP_ERROR;
+					break;
+				}
+				next_record = at;
+				continue;
+			}
+		} else {
+			if ((rc = pcap_next_ex(p, &h, &data)) != 1)
+				break;
+			/* opened with nanosecond precision: tv_usec holds ns */
+			rp.data = data;
+			rp.caplen = h->caplen;
+			rp.wirelen = h->len;
+			rp.ts_sec = (uint64_t)h->ts.tv_sec;
+			rp.ts_nsec = (uint32_t)h->ts.tv_usec;
+		}
+		next_record += 16 + (uint64_t)rp.caplen;
 		/* Several link types in one pcapng file: ask each time is
 		 * costly; libpcap reports the first interface's type, and
 		 * files with mixed types are rare. */
-		/* opened with nanosecond precision: tv_usec holds ns */
-		struct raw_packet rp = {
-			.linktype = res->linktype, .data = data,
-			.caplen = h->caplen, .wirelen = h->len,
-			.ts_sec = (uint64_t)h->ts.tv_sec,
-			.ts_nsec = (uint32_t)h->ts.tv_usec,
-		};
 		analyzer_packet(a, &rp);
 		res->packets++;
 		if ((res->packets & 0x3ff) == 0)
 			progress_tick(&pr, p, res->packets, next_record,
 				      analyzer_stats(a));
-		if (o->max_packets && res->packets >= o->max_packets)
+		if (o->max_packets && res->packets >= o->max_packets) {
+			rc = 1;
 			break;
+		}
 	}
+	pcap_records_close(fast);
 	capture_progress_clear();
 	if (rc == PCAP_ERROR) {
 		FILE *f = pcap_file(p);

@@ -15,7 +15,7 @@ static const suite_adder adders[] = {
 	add_ipfrag_suite,      add_ws_resync_suite, add_http_resync_suite,
 	add_tls_hello_suite, add_legmap_suite,    add_browse_suite,
 	add_keylog_suite,      add_tls_keys_suite, add_tls_decrypt_suite,
-	add_tls_cert_suite,    add_out_har_suite,
+	add_tls_cert_suite,    add_out_har_suite,  add_pcap_records_suite,
 };
 
 int main(void)
