@@ -61,76 +61,102 @@ void esc_term(struct obuf *o, const uint8_t *p, size_t n)
 	}
 }
 
-static void json_u(struct obuf *o, uint32_t cp)
-{
-	char e[6] = { '\\', 'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15],
-		      hex[(cp >> 4) & 15], hex[cp & 15] };
-	obuf_put(o, e, 6);
-}
-
-/* Whether none of the eight bytes in w needs escaping in JSON (a control
- * character, DEL or above, '"' or '\\'), tested a word at a time with the
- * classic bit tricks: (x - 0x01..) & ~x & 0x80.. is non-zero exactly when
- * some byte of x is zero, and likewise below 0x20 with 0x20..; adding
- * 0x01.. sets the high bit of a 0x7f byte.  A carry between bytes can only
- * report a byte as unsafe when it is not: the byte loop then decides. */
-static bool json_plain8(uint64_t w)
+/* The high bit of each byte of w that needs escaping in JSON (a control
+ * character, DEL or above, '"' or '\\'), found a word at a time with the
+ * classic bit tricks: (x - 0x01..) & ~x & 0x80.. flags the bytes that are
+ * zero, and likewise below 0x20 with 0x20..; adding 0x01.. sets the high
+ * bit of a 0x7f byte.  A borrow or carry runs only upwards from a flagged
+ * byte, so the first flagged byte in memory order is a real one. */
+static uint64_t json_unsafe8(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
 	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
 
 	return (((w - ones * 0x20) & ~w) | (w | (w + ones)) |
-		((q - ones) & ~q) | ((b - ones) & ~b)) & high ? false : true;
+		((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
+
+/* \uXXXX for a code point of the BMP, at w; returns the end. */
+static char *put_u(char *w, uint32_t cp)
+{
+	w[0] = '\\';
+	w[1] = 'u';
+	w[2] = hex[(cp >> 12) & 15];
+	w[3] = hex[(cp >> 8) & 15];
+	w[4] = hex[(cp >> 4) & 15];
+	w[5] = hex[cp & 15];
+	return w + 6;
+}
+
+/* Input bytes escaped per output reservation: each becomes at most 6
+ * output bytes, and a UTF-8 sequence that starts in the chunk may run 3
+ * bytes past it, so 6 * (JSON_CHUNK + 3) must fit in an obuf. */
+#define JSON_CHUNK 4096
 
 void esc_json(struct obuf *o, const uint8_t *p, size_t n)
 {
-	size_t i = 0;
+	while (n) {
+		size_t take = n < JSON_CHUNK ? n : JSON_CHUNK, i = 0;
+		char *out = obuf_reserve(o, 6 * (take + 3)), *w = out;
 
-	while (i < n) {
-		size_t run = i;
-		uint64_t w;
-
-		while (n - run >= 8) {
-			memcpy(&w, p + run, 8); /* p has no alignment */
-			if (!json_plain8(w))
-				break;
-			run += 8;
+		while (i < take) {
+			uint64_t x;
+			if (take - i >= 8) {
+				memcpy(&x, p + i, 8); /* p has no alignment */
+				memcpy(w, &x, 8);
+				uint64_t m = json_unsafe8(x);
+				/* the bytes before the first flagged one are
+				 * plain (all 8 already copied: cheaper than
+				 * copying k) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				size_t k = m ? (size_t)__builtin_ctzll(m) / 8 : 8;
+#else
+				size_t k = m ? (size_t)__builtin_clzll(m) / 8 : 8;
+#endif
+				w += k;
+				i += k;
+				if (k == 8)
+					continue;
+			}
+			uint8_t b = p[i];
+			if (b >= 0x20 && b < 0x7f && b != '"' && b != '\\') {
+				*w++ = (char)b;
+				i++;
+				continue;
+			}
+			const char *two = b == '"' ? "\\\"" : b == '\\' ? "\\\\" :
+					  b == '\n' ? "\\n" : b == '\r' ? "\\r" :
+					  b == '\t' ? "\\t" : NULL;
+			if (two) {
+				memcpy(w, two, 2);
+				w += 2;
+				i++;
+				continue;
+			}
+			if (b < 0x80) {
+				w = put_u(w, b);
+				i++;
+				continue;
+			}
+			/* the whole remaining input: a sequence may cross
+			 * the chunk's end */
+			uint32_t cp;
+			size_t len = utf8_decode_one(p + i, n - i, &cp);
+			if (!len) {
+				w = put_u(w, 0xfffd); /* invalid UTF-8 */
+				i++;
+			} else if (cp_unsafe(cp)) {
+				w = put_u(w, cp); /* all unsafe ones are in the BMP */
+				i += len;
+			} else {
+				memcpy(w, p + i, len);
+				w += len;
+				i += len;
+			}
 		}
-		while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
-		       p[run] != '"' && p[run] != '\\')
-			run++;
-		if (run > i) {
-			obuf_put(o, p + i, run - i);
-			i = run;
-			continue;
-		}
-		uint8_t b = p[i];
-		switch (b) {
-		case '"': obuf_put(o, "\\\"", 2); i++; continue;
-		case '\\': obuf_put(o, "\\\\", 2); i++; continue;
-		case '\n': obuf_put(o, "\\n", 2); i++; continue;
-		case '\r': obuf_put(o, "\\r", 2); i++; continue;
-		case '\t': obuf_put(o, "\\t", 2); i++; continue;
-		default: break;
-		}
-		if (b < 0x80) {
-			json_u(o, b);
-			i++;
-			continue;
-		}
-		uint32_t cp;
-		size_t len = utf8_decode_one(p + i, n - i, &cp);
-		if (!len) {
-			json_u(o, 0xfffd); /* invalid UTF-8 */
-			i++;
-			continue;
-		}
-		if (cp_unsafe(cp))
-			json_u(o, cp); /* all unsafe ones are in the BMP */
-		else
-			obuf_put(o, p + i, len);
-		i += len;
+		obuf_commit(o, (size_t)(w - out));
+		p += i;
+		n -= i;
 	}
 }
 
@@ -152,13 +178,13 @@ void json_str(struct obuf *o, const char *s)
 
 void json_base64(struct obuf *o, const uint8_t *p, size_t n)
 {
-	char tmp[BASE64_LEN(768) + 1];
-
 	obuf_putc(o, '"');
 	while (n > 0) {
-		size_t take = n > 768 ? 768 : n;
-		size_t len = base64_encode(p, take, tmp);
-		obuf_put(o, tmp, len);
+		size_t take = n > 3 * 4096 ? 3 * 4096 : n;
+		/* encoded straight into the output buffer (+1: the NUL
+		 * base64_encode ends with, not committed) */
+		char *w = obuf_reserve(o, BASE64_LEN(take) + 1);
+		obuf_commit(o, base64_encode(p, take, w));
 		p += take;
 		n -= take;
 	}

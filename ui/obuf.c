@@ -60,6 +60,18 @@ void obuf_put(struct obuf *o, const void *p, size_t n)
 	o->len += n;
 }
 
+char *obuf_reserve(struct obuf *o, size_t n)
+{
+	if (n > OBUF_SIZE - o->len)
+		obuf_flush(o);
+	return o->buf + o->len;
+}
+
+void obuf_commit(struct obuf *o, size_t n)
+{
+	o->len += n;
+}
+
 void obuf_puts(struct obuf *o, const char *s)
 {
 	obuf_put(o, s, strlen(s));

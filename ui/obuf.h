@@ -30,6 +30,12 @@ void obuf_init_fn(struct obuf *o, void (*write)(void *, const char *, size_t),
 void obuf_flush(struct obuf *o);
 void obuf_put(struct obuf *o, const void *p, size_t n);
 void obuf_puts(struct obuf *o, const char *s);
+/* Room for n more bytes (n <= OBUF_SIZE), written out first if need be:
+ * the caller writes at most n bytes there and says how many with
+ * obuf_commit.  For writers that produce bytes one by one (escaping,
+ * base64) without a call per piece. */
+char *obuf_reserve(struct obuf *o, size_t n);
+void obuf_commit(struct obuf *o, size_t n);
 void obuf_putc(struct obuf *o, char c);
 void obuf_printf(struct obuf *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -635,6 +635,42 @@ static void test_json_word_scan(void)
 	}
 }
 
+/* Long inputs are escaped in chunks written straight into the output
+ * buffer: a UTF-8 sequence across a chunk's end (every offset around
+ * 4096 and 8192), an invalid byte there, and several output buffers'
+ * worth must come out as from the same bytes one character at a time. */
+static void test_json_chunks(void)
+{
+	static uint8_t in[3 * OBUF_SIZE];
+	static char want[6 * sizeof in];
+
+	for (size_t lead = 0; lead < 4; lead++) {
+		size_t n = 0, w = 0;
+		memset(in, 'a', lead);
+		n = lead;
+		memcpy(want, in, lead);
+		w = lead;
+		while (n + 4 <= sizeof in) {
+			/* κ (2 bytes), ‰ (3), a newline, 😀 (4), a stray
+			 * continuation byte */
+			static const uint8_t unit[] = {
+				0xce, 0xba, 0xe2, 0x80, 0xb0, '\n',
+				0xf0, 0x9f, 0x98, 0x80, 0x80 };
+			static const char esc[] = "\xce\xba\xe2\x80\xb0\\n"
+				"\xf0\x9f\x98\x80\\ufffd";
+			if (n + sizeof unit > sizeof in)
+				break;
+			memcpy(in + n, unit, sizeof unit);
+			n += sizeof unit;
+			memcpy(want + w, esc, sizeof esc - 1);
+			w += sizeof esc - 1;
+		}
+		const char *got = json(in, n);
+		CU_ASSERT_EQUAL(strlen(got), w);
+		CU_ASSERT(strlen(got) == w && memcmp(got, want, w) == 0);
+	}
+}
+
 static int escape_init(void)
 {
 	ob = malloc(sizeof *ob);
@@ -659,6 +695,7 @@ int add_escape_suite(void)
 	if (!CU_add_test(s, "terminal: exact forms", test_term_exact) ||
 	    !CU_add_test(s, "JSON: exact forms", test_json_exact) ||
 	    !CU_add_test(s, "JSON: word-at-a-time scan", test_json_word_scan) ||
+	    !CU_add_test(s, "JSON: chunks across a sequence", test_json_chunks) ||
 	    !CU_add_test(s, "both: safety and round trip", test_properties) ||
 	    !CU_add_test(s, "json_base64 across chunks", test_json_base64) ||
 	    !CU_add_test(s, "obuf", test_obuf) ||
