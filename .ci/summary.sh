@@ -20,7 +20,8 @@ for log in tests/captures/run_captures.sh.log tests/captures/run_splits.sh.log \
 	tests/captures/run_mangle.sh.log \
 	tests/cli/run_cli.sh.log tests/install/run_install.sh.log \
 	tests/cli/run_browse.sh.log tests/exports/run_exports.sh.log \
-	tests/live/run_live.sh.log $(ls deb-check.log 2>/dev/null); do
+	tests/live/run_live.sh.log tests/hostile/run_hostile.sh.log \
+	$(ls deb-check.log 2>/dev/null); do
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -1)
 	echo "$(basename "$(basename "$log" .sh.log)" .log): ${line:-no summary}"
 	if [ -n "$line" ]; then

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 /* The largest datagram payload: a 16-bit length (RFC 791 Total Length,
  * RFC 8200 Payload Length; jumbograms are never fragmented). */
@@ -11,6 +12,10 @@
 /* Fragments a datagram may arrive in: 8-byte units make 8192 possible,
  * real senders use a few dozen at most. */
 #define RANGES_MAX 256
+/* Hash buckets for finding a fragment's datagram: a flood of fragments
+ * that each start a datagram keeps thousands in progress, and a list
+ * walk per fragment made that quadratic (tests/hostile: ipfrag_endless). */
+#define BUCKETS 4096u
 
 struct range {
 	uint32_t from, to;     /* [from, to) */
@@ -18,6 +23,8 @@ struct range {
 
 struct dgram {
 	struct dgram *prev, *next;   /* oldest first */
+	struct dgram *hnext;         /* hash chain */
+	uint32_t hash;
 	uint8_t family, proto;
 	uint8_t src[16], dst[16];
 	uint32_t id;
@@ -36,6 +43,8 @@ struct ipfrag_table {
 	struct ipfrag_counters n;
 	struct dgram *head, *tail;
 	size_t count;
+	uint32_t seed;               /* random: chains an attacker cannot aim */
+	struct dgram *bucket[BUCKETS];
 	uint8_t *done;               /* the last reassembled payload */
 };
 
@@ -43,13 +52,39 @@ struct ipfrag_table *ipfrag_new(const struct ipfrag_limits *lim)
 {
 	struct ipfrag_table *t = calloc(1, sizeof *t);
 
-	if (t)
-		t->lim = *lim;
+	if (!t)
+		return NULL;
+	t->lim = *lim;
+	if (getrandom(&t->seed, sizeof t->seed, GRND_NONBLOCK) !=
+	    (ssize_t)sizeof t->seed)
+		t->seed = (uint32_t)(uintptr_t)t;
 	return t;
+}
+
+/* FNV-1a over the key, started from the table's seed. */
+static uint32_t key_hash(const struct ipfrag_table *t, const struct ip_frag *f)
+{
+	uint32_t h = 2166136261u ^ t->seed;
+	uint8_t k[4 + 2 + 32];
+
+	memcpy(k, &f->id, 4);
+	k[4] = f->family;
+	k[5] = f->proto;
+	memcpy(k + 6, f->src, 16);
+	memcpy(k + 22, f->dst, 16);
+	for (size_t i = 0; i < sizeof k; i++)
+		h = (h ^ k[i]) * 16777619u;
+	return h;
 }
 
 static void unlink_dgram(struct ipfrag_table *t, struct dgram *d)
 {
+	struct dgram **pp = &t->bucket[d->hash % BUCKETS];
+
+	while (*pp && *pp != d)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = d->hnext;
 	if (d->prev)
 		d->prev->next = d->next;
 	else
@@ -69,13 +104,11 @@ static void drop(struct ipfrag_table *t, struct dgram *d)
 	free(d);
 }
 
-static struct dgram *lookup(struct ipfrag_table *t, const struct ip_frag *f)
+static struct dgram *lookup(struct ipfrag_table *t, const struct ip_frag *f,
+			   uint32_t hash)
 {
-	/* Few datagrams are ever in progress at once (fragmentation is
-	 * rare), so a list searched newest first is enough; the count cap
-	 * bounds the walk. */
-	for (struct dgram *d = t->tail; d; d = d->prev)
-		if (d->id == f->id && d->family == f->family &&
+	for (struct dgram *d = t->bucket[hash % BUCKETS]; d; d = d->hnext)
+		if (d->hash == hash && d->id == f->id && d->family == f->family &&
 		    d->proto == f->proto && memcmp(d->src, f->src, 16) == 0 &&
 		    memcmp(d->dst, f->dst, 16) == 0)
 			return d;
@@ -173,7 +206,8 @@ bool ipfrag_add(struct ipfrag_table *t, const struct ip_frag *f, double now,
 		t->n.invalid++;
 		return false;
 	}
-	struct dgram *d = lookup(t, f);
+	uint32_t hash = key_hash(t, f);
+	struct dgram *d = lookup(t, f, hash);
 	if (!d) {
 		make_room(t, NULL, 0, true);
 		if (t->lim.max_datagrams == 0) {
@@ -191,6 +225,9 @@ bool ipfrag_add(struct ipfrag_table *t, const struct ip_frag *f, double now,
 		memcpy(d->dst, f->dst, 16);
 		d->id = f->id;
 		d->first_ts = now;
+		d->hash = hash;
+		d->hnext = t->bucket[hash % BUCKETS];
+		t->bucket[hash % BUCKETS] = d;
 		d->prev = t->tail;
 		if (t->tail)
 			t->tail->next = d;

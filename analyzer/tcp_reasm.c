@@ -17,6 +17,14 @@
  * retransmissions and ACKs are recognised instead of starting a new
  * midstream leg. */
 #define ZOMBIE_LINGER_S 60.0
+/* Held segments per direction.  The byte cap alone lets a stream of
+ * 1-byte segments behind a hole hold millions of list nodes, each costing
+ * far more than its byte and each insertion walking the sorted list; at
+ * this many the oldest hole is given up as for the byte cap.  Full-size
+ * segments reach the byte cap (analyzer.c: 4 MiB, ~2900 x 1460) first;
+ * a 64 KiB loopback segment re-cut into 7-byte pieces and shuffled
+ * (tests/captures/mangle.py recut) is ~9400 and must still fit. */
+#define OOO_SEGS_PER_DIR 16384u
 
 struct held {
 	struct held *next;
@@ -29,6 +37,9 @@ struct tcp_half {
 	bool seq_known;   /* next is meaningful */
 	uint32_t next;    /* next sequence number to deliver */
 	struct held *ooo; /* held segments ordered by seq */
+	struct held *ooo_last; /* the last of them: appending is O(1) */
+	uint32_t ooo_end; /* no held segment ends after this (valid with ooo) */
+	uint32_t nheld;   /* segments held */
 	size_t held;      /* bytes held */
 	bool fin_seen;
 	uint32_t fin_seq; /* sequence number of the FIN */
@@ -193,6 +204,8 @@ static void free_held(struct tcp_table *t, struct tcp_half *h)
 		free(s);
 	}
 	h->ooo = NULL;
+	h->ooo_last = NULL;
+	h->nheld = 0;
 	h->held = 0;
 }
 
@@ -252,8 +265,11 @@ static struct tcp_flow *flow_create(struct tcp_table *t,
 				    const struct pkt_meta *pm, int *dir)
 {
 	if (t->nflows >= t->lim.max_flows && t->lru_head) {
-		/* Full: the least recently active flow makes room. */
-		t->n.flow_cap_hits++;
+		/* Full: the least recently active flow makes room.  Only a
+		 * live one counts as a cap hit: a closed flow lingering for
+		 * late packets (its leg already ended) loses nothing. */
+		if (!t->lru_head->zombie)
+			t->n.flow_cap_hits++;
 		flow_remove(t, t->lru_head, pm);
 	}
 	struct tcp_flow *f = calloc(1, sizeof *f);
@@ -397,6 +413,9 @@ static void drain(struct tcp_table *t, struct tcp_flow *f, int dir,
 		struct held *s = h->ooo;
 		uint32_t skip = h->next - s->seq;
 		h->ooo = s->next;
+		if (!h->ooo)
+			h->ooo_last = NULL;
+		h->nheld--;
 		h->held -= s->len;
 		t->n.held_bytes -= s->len;
 		if (skip)
@@ -465,6 +484,14 @@ static bool overlay_held(struct tcp_table *t, struct tcp_flow *f, int dir,
 	return false;
 }
 
+/* Holding n more bytes would pass a per-direction cap. */
+static bool over_dir_cap(const struct tcp_table *t, const struct tcp_half *h,
+			 size_t n)
+{
+	return h->held + n > t->lim.ooo_per_dir ||
+	       h->nheld >= OOO_SEGS_PER_DIR;
+}
+
 static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 		 const uint8_t *p, size_t n, const struct pkt_meta *pm)
 {
@@ -476,9 +503,9 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 	 * one starts after it; otherwise it is the hole before the new
 	 * segment, handled below (else bytes in hand would be lost). */
 	while (h->ooo && seq_before(h->ooo->seq, seq) &&
-	       (h->held + n > t->lim.ooo_per_dir ||
+	       (over_dir_cap(t, h, n) ||
 		t->n.held_bytes + n > t->lim.memcap)) {
-		if (h->held + n > t->lim.ooo_per_dir)
+		if (over_dir_cap(t, h, n))
 			t->n.ooo_cap_hits++;
 		else
 			t->n.memcap_hits++;
@@ -489,12 +516,12 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 			return;
 		}
 	}
-	if (h->held + n > t->lim.ooo_per_dir ||
+	if (over_dir_cap(t, h, n) ||
 	    t->n.held_bytes + n > t->lim.memcap) {
 		/* Still no room (one huge segment, other flows hold the
 		 * memory, or the segment precedes what is held): treat the
 		 * hole before it as lost. */
-		if (h->held + n > t->lim.ooo_per_dir)
+		if (over_dir_cap(t, h, n))
 			t->n.ooo_cap_hits++;
 		else
 			t->n.memcap_hits++;
@@ -510,16 +537,33 @@ static void hold(struct tcp_table *t, struct tcp_flow *f, int dir, uint32_t seq,
 	s->seq = seq;
 	s->len = (uint32_t)n;
 	memcpy(s->data, p, n);
-	if (overlay_held(t, f, dir, seq, s->data, n, pm)) {
-		t->n.retransmitted_bytes += n; /* nothing new in it */
-		free(s);
-		return;
+	uint32_t end = seq + (uint32_t)n;
+	if (h->ooo && !seq_before(seq, h->ooo_end)) {
+		/* After everything held (the usual case behind a hole):
+		 * nothing to compare, append without walking the list. */
+		s->next = NULL;
+		h->ooo_last->next = s;
+		h->ooo_last = s;
+		h->ooo_end = end;
+	} else {
+		if (overlay_held(t, f, dir, seq, s->data, n, pm)) {
+			t->n.retransmitted_bytes += n; /* nothing new in it */
+			free(s);
+			return;
+		}
+		struct held **pp = &h->ooo;
+		while (*pp && seq_before((*pp)->seq, seq))
+			pp = &(*pp)->next;
+		s->next = *pp;
+		*pp = s;
+		if (!s->next)
+			h->ooo_last = s;
+		if (s == h->ooo && !s->next)
+			h->ooo_end = end;
+		else if (seq_before(h->ooo_end, end))
+			h->ooo_end = end;
 	}
-	struct held **pp = &h->ooo;
-	while (*pp && seq_before((*pp)->seq, seq))
-		pp = &(*pp)->next;
-	s->next = *pp;
-	*pp = s;
+	h->nheld++;
 	h->held += n;
 	t->n.held_bytes += n;
 	t->n.ooo_segments++;

@@ -79,6 +79,7 @@ struct head_copy {
 	bool truncated;
 	double ts;
 	int status;
+	bool in_tls;             /* read from decrypted TLS (wss, https) */
 };
 
 struct exch {
@@ -421,10 +422,12 @@ static void query_string(struct obuf *o, const uint8_t *t, size_t n)
  * authority-form (CONNECT) gets http:// or https:// by what the tunnel
  * carried; absolute-form is kept (ws:// and wss:// for WebSocket, as
  * DevTools names them); origin-form gets the Host header (else the
- * server's address). */
+ * server's address) with the scheme the connection really had: wss://
+ * (https://) when the head came out of decrypted TLS (`in_tls`), as
+ * DevTools writes a secure WebSocket's URL, else ws:// (http://). */
 static void request_url(struct obuf *o, const struct leg *l, bool connect,
-			bool websocket, const uint8_t *t, size_t n,
-			const struct parsed *ph)
+			bool websocket, bool in_tls, const uint8_t *t,
+			size_t n, const struct parsed *ph)
 {
 	obuf_putc(o, '"');
 	if (connect) {
@@ -440,7 +443,10 @@ static void request_url(struct obuf *o, const struct leg *l, bool connect,
 		esc_json(o, t, n); /* some other scheme: as sent */
 	} else {
 		const struct field *h = field(ph, "host");
-		obuf_puts(o, websocket ? "ws://" : "http://");
+		if (websocket)
+			obuf_puts(o, in_tls ? "wss://" : "ws://");
+		else
+			obuf_puts(o, in_tls ? "https://" : "http://");
 		if (h && h->vlen)
 			esc_json(o, h->val, h->vlen);
 		else
@@ -548,7 +554,7 @@ static void render_entry(struct har *h, const struct leg *l,
 	obuf_puts(o, "\",\"request\":{\"method\":");
 	json_strn(o, rp[0], rl[0]);
 	obuf_puts(o, ",\"url\":");
-	request_url(o, l, connect, websocket, rp[1], rl[1], &rq);
+	request_url(o, l, connect, websocket, x->req.in_tls, rp[1], rl[1], &rq);
 	obuf_puts(o, ",\"httpVersion\":");
 	json_strn(o, rp[2], rl[2]);
 	obuf_puts(o, ",\"cookies\":");
@@ -704,8 +710,11 @@ static void free_leg(struct hleg *hl)
 	free(hl);
 }
 
+/* `in_tls`: the leg had TLS when the head was read, so the head came out
+ * of decrypted TLS (a CONNECT's own head is read before its tunnel's TLS
+ * starts). */
 static bool copy_head(struct hleg *hl, struct head_copy *c,
-		      const struct http_head *hh)
+		      const struct http_head *hh, bool in_tls)
 {
 	if (hh->raw_len > HAR_HEADS_MAX - hl->head_bytes)
 		return false;
@@ -717,6 +726,7 @@ static bool copy_head(struct hleg *hl, struct head_copy *c,
 	c->truncated = hh->raw_truncated;
 	c->ts = hh->ts;
 	c->status = hh->status;
+	c->in_tls = in_tls;
 	hl->head_bytes += hh->raw_len;
 	return true;
 }
@@ -747,7 +757,7 @@ static void http_head(void *ctx, const struct leg *l, const struct http_head *hh
 		}
 		struct exch *x = &hl->ex[hl->n_ex];
 		memset(x, 0, sizeof *x);
-		if (!copy_head(hl, &x->req, hh)) {
+		if (!copy_head(hl, &x->req, hh, l->tls.seen)) {
 			hl->capped = true;
 			hl->dropped_exchanges++;
 			return;
@@ -771,7 +781,7 @@ static void http_head(void *ctx, const struct leg *l, const struct http_head *hh
 		x->interim++;
 		return;
 	}
-	if (!copy_head(hl, &x->resp, hh))
+	if (!copy_head(hl, &x->resp, hh, l->tls.seen))
 		hl->dropped_exchanges++;
 	hl->n_answered++;
 }

@@ -45,7 +45,8 @@ Truth file format (written by tests/lab/ws_client.py and make_seed.py):
                            "length": 2, "code": 1000, "reason": ""}]}]}
 A truth with "keylog": "x.keys" (a key log beside the capture) is also
 checked with `--keylog`: each leg's "sent_encrypted" is then its message
-list and "verdict_decrypted" (default "ok") its verdict.
+list, "verdict_decrypted" (default "ok") its verdict and
+"deflate_decrypted" (when given) its ws.deflate.
 Other leg keys (sent_key, tls_*, ...) are informational.
 "match.nth" counts the sessions whose "server" ends with ":PORT" in the
 order they began: by a start timestamp when the records have one
@@ -315,6 +316,10 @@ def decrypted_truth(truth):
 			leg["messages"] = leg["sent_encrypted"]
 			leg["verdict"] = leg.get("verdict_decrypted", "ok")
 			leg.pop("explanation_contains", None)
+		if "deflate_decrypted" in leg:
+			# permessage-deflate negotiated inside TLS: ws.deflate
+			# is known only once decrypted
+			leg["deflate"] = leg["deflate_decrypted"]
 		t["legs"].append(leg)
 	return t
 

@@ -5,7 +5,9 @@
 # when it is installed, and against the JSONL of the same capture; -w
 # per-leg pcap and pcapng files read back by capinfos, mergecap and wstap
 # (tests/exports/check_split.py); more legs open at once than files may be
-# open.  Prints one line per check and ends with "N passed, M failed".
+# open; wstap's HAR against the one Chromium's DevTools protocol gave for
+# the same page load (tests/exports/check_devtools_har.py).  Prints one
+# line per check and ends with "N passed, M failed".
 set -u
 export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the source tree
 WSTAP=${WSTAP:-./wstap}
@@ -143,6 +145,30 @@ if [ -n "$HV" ]; then
 	fail=$((fail + $(grep -c '^FAIL ' "$T/hv.out")))
 	[ "$(grep -c '^ok \|^FAIL ' "$T/hv.out")" = "${#hars[@]}" ] || bad "har-validator" "$(head -c 300 "$T/hv.out")"
 fi
+
+# The HAR against Chromium's own: for every sample with NAME.devtools.har
+# (lab_chromium.sh records the page load through the DevTools protocol
+# while tcpdump captures it), wstap's HAR of NAME.pcap (with NAME.keys when
+# there is one) must hold the same WebSocket handshake and messages, in
+# the same order, at the same times (tests/exports/check_devtools_har.py).
+# No browser needed: both sides are committed.
+ndt=0
+for dt in "$S"/*.devtools.har; do
+	[ -e "$dt" ] || continue
+	stem=${dt%.devtools.har}
+	b=$(basename "$stem")
+	ndt=$((ndt + 1))
+	if [ ! -f "$stem.pcap" ] || [ ! -f "$stem.devtools.json" ]; then
+		bad "$b: DevTools comparison" "$b.pcap or $b.devtools.json is missing"
+		continue
+	fi
+	keys=(); [ -f "$stem.keys" ] && keys=(--keylog "$stem.keys")
+	"$WSTAP" -q -r "$stem.pcap" "${keys[@]}" -T har -o "$T/$b.dt.har" 2>"$T/err"
+	rc=$?
+	if [ "$rc" != 0 ]; then bad "$b: -T har${keys:+ --keylog}" "exit $rc: $(head -c 200 "$T/err")"; continue; fi
+	tally "$PYANY" "$D/check_devtools_har.py" "$T/$b.dt.har" "$dt" "$stem.devtools.json"
+done
+[ "$ndt" -gt 0 ] || bad "DevTools comparison" "no samples/*.devtools.har"
 
 # More legs open at once than files may be open: under `ulimit -n 24`
 # wstap keeps at most 4 per-leg files open (64 without a low limit),

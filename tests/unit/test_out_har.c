@@ -5,7 +5,8 @@
  * header joined with SP (RFC 9112 §5.2), a bare-LF head, a Cookie split
  * into cookies, a query string, ping/pong/close left out of
  * _webSocketMessages and counted in the comment, binary data in base64,
- * text as sent, and the per-leg message cap said in the comment. */
+ * text as sent, wss:// for a WebSocket read from decrypted TLS, and the
+ * per-leg message cap said in the comment. */
 #include <CUnit/CUnit.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,6 +205,36 @@ static void test_websocket(void)
 	CU_ASSERT(strstr(out.b, "CONNECT") < strstr(out.b, "websocket"));
 }
 
+/* Regression: a WebSocket opened inside decrypted TLS was written as
+ * ws://; DevTools writes wss:// (samples/chromium_wss_deflate.devtools.har).
+ * A plain request inside the same TLS is https://. */
+static void test_wss_url(void)
+{
+	start();
+	struct leg *l = new_leg(4);
+	l->via = VIA_CONNECT;
+	head(l, DIR_CLIENT, 100.1, 0,
+	     "CONNECT ws.example.test:443 HTTP/1.1\r\nHost: ws.example.test:443\r\n\r\n");
+	head(l, DIR_SERVER, 100.2, 200, "HTTP/1.1 200 Connection established\r\n\r\n");
+	l->tls.seen = true;  /* TLS inside the tunnel, decrypted */
+	l->tls.decrypted = true;
+	head(l, DIR_CLIENT, 100.3, 0,
+	     "GET /chat HTTP/1.1\r\nHost: ws.example.test\r\n"
+	     "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+	head(l, DIR_SERVER, 100.4, 101,
+	     "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n");
+	head(l, DIR_CLIENT, 100.5, 0,
+	     "GET /plain HTTP/1.1\r\nHost: ws.example.test\r\n\r\n");
+	sink.leg_end(sink.ctx, l);
+	finish();
+
+	/* the CONNECT's URL says what its tunnel carried */
+	CU_ASSERT(has("\"method\":\"CONNECT\",\"url\":\"https://ws.example.test:443\""));
+	CU_ASSERT(has("\"url\":\"wss://ws.example.test/chat\""));
+	CU_ASSERT(has("\"url\":\"https://ws.example.test/plain\""));
+	CU_ASSERT_EQUAL(count("\"url\":\"ws://"), 0);
+}
+
 static void test_message_cap(void)
 {
 	size_t n = 1u << 20;
@@ -242,6 +273,7 @@ int add_out_har_suite(void)
 		return -1;
 	if (!CU_add_test(s, "exchanges paired in order, heads read", test_pairing) ||
 	    !CU_add_test(s, "websocket entry as DevTools", test_websocket) ||
+	    !CU_add_test(s, "wss:// for a WebSocket inside TLS", test_wss_url) ||
 	    !CU_add_test(s, "per-leg message cap said", test_message_cap))
 		return -1;
 	return 0;

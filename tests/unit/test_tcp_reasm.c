@@ -850,6 +850,42 @@ static void test_ooo_cap(void)
 	tcp_table_free(t);
 }
 
+/* 1-byte segments behind a 1-byte hole, in order, far under the byte
+ * cap: at 16384 held segments the hole is given up (counted as an
+ * out-of-order cap hit) and the rest flows on.  Before the segment cap
+ * and the O(1) append, this held every node and each insertion walked
+ * the whole list (tests/hostile: tcp_1byte_ascending). */
+static void test_ooo_segment_cap(void)
+{
+	static uint8_t stream[20000];
+	struct log lg;
+	struct tcp_table *t = table_new(&lg, 1 << 20, 1 << 22, 64);
+	struct tcp_segment s;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (size_t i = 0; i < sizeof stream; i++)
+		stream[i] = (uint8_t)(i * 7 + i / 251);
+	lg.expect[0] = stream;
+	lg.expect_len = sizeof stream;
+	s = seg(0, 0, TCP_SYN, NULL, 0);
+	feed(t, &s);
+	for (uint32_t i = 1; i < sizeof stream; i++) {
+		s = seg(0, 1 + i, TCP_ACK, stream + i, 1);
+		feed(t, &s);
+	}
+	const struct tcp_counters *n = tcp_table_counters(t);
+	struct flow_log *f = &lg.flows[0];
+	CU_ASSERT_EQUAL(n->ooo_cap_hits, 1);
+	CU_ASSERT_EQUAL(n->ooo_segments, 16384);
+	CU_ASSERT_EQUAL(n->ooo_peak, 16384);
+	CU_ASSERT_EQUAL(n->gaps, 1);
+	CU_ASSERT_EQUAL(n->gap_bytes, 1);
+	CU_ASSERT_EQUAL(n->held_bytes, 0);
+	CU_ASSERT_EQUAL(f->pos[0], sizeof stream);
+	CU_ASSERT_EQUAL(f->mismatches, 0);
+	tcp_table_free(t);
+}
+
 /* memcap over all flows: within one flow it acts like the per-direction
  * cap; across flows, a flow with nothing held gives up its own hole. */
 static void test_memcap(void)
@@ -1391,6 +1427,7 @@ int add_tcp_reasm_suite(void)
 	    CU_add_test(s, "SYN-ACK first", test_synack_first) == NULL ||
 	    CU_add_test(s, "RST and 4-tuple reuse", test_rst_and_reuse) == NULL ||
 	    CU_add_test(s, "out-of-order cap", test_ooo_cap) == NULL ||
+	    CU_add_test(s, "out-of-order segment cap", test_ooo_segment_cap) == NULL ||
 	    CU_add_test(s, "memcap", test_memcap) == NULL ||
 	    CU_add_test(s, "finish", test_finish) == NULL ||
 	    CU_add_test(s, "lone ACK", test_lone_ack) == NULL ||
