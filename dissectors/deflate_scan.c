@@ -268,7 +268,22 @@ void dscan_feed(struct dscan *d, const uint8_t *p, size_t n, uint32_t limit)
 {
 	while (!d->broken) {
 		/* Keep 57..64 bits on hand while input lasts: every step
-		 * below needs at most 48. */
+		 * below needs at most 48.  Whole bytes from one 8-byte load
+		 * where the input has them (bits above `bits` stay zero:
+		 * the lookup in decode() relies on that). */
+		if (d->bits <= 56 && n >= 8 && d->mode != M_STORED_COPY) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			w = __builtin_bswap64(w);
+#endif
+			unsigned k = (63 - d->bits) / 8;
+			d->hold |= w << d->bits;
+			d->bits += 8 * k;
+			d->hold &= (1ull << d->bits) - 1;
+			p += k;
+			n -= k;
+		}
 		while (d->bits <= 56 && n && d->mode != M_STORED_COPY) {
 			d->hold |= (uint64_t)*p++ << d->bits;
 			d->bits += 8;

@@ -19,12 +19,30 @@ static bool cp_unsafe(uint32_t cp)
 	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
 }
 
+/* The high bit of each byte of w that a terminal must not get as it is
+ * (below 0x20, DEL and above, '\\'), as json_unsafe8 below does it. */
+static uint64_t term_unsafe8(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t b = w ^ (ones * '\\');
+
+	return (((w - ones * 0x20) & ~w) | (w | (w + ones)) |
+		((b - ones) & ~b)) & high;
+}
+
 void esc_term(struct obuf *o, const uint8_t *p, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
 		size_t run = i;
+		uint64_t w;
+		while (n - run >= 8) {
+			memcpy(&w, p + run, 8); /* p has no alignment */
+			if (term_unsafe8(w))
+				break;
+			run += 8;
+		}
 		while (run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\')
 			run++;
 		if (run > i) {

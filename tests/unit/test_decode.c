@@ -901,6 +901,12 @@ static void test_endpoint_format(void)
 	memset(e.addr, 255, 4);
 	endpoint_format(&e, buf, sizeof buf);
 	CU_ASSERT_STRING_EQUAL(buf, "255.255.255.255:65535");
+	memset(e.addr, 0, 4);
+	e.addr[1] = 10;
+	e.addr[2] = 109;
+	e.port = 0;
+	endpoint_format(&e, buf, sizeof buf);
+	CU_ASSERT_STRING_EQUAL(buf, "0.10.109.0:0");
 
 	memset(&e, 0, sizeof e);
 	e.family = 6;
