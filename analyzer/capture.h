@@ -65,6 +65,32 @@ struct live_stats {
  * Does not call analyzer_finish. */
 void capture_live(const struct live_opts *o, struct analyzer *a,
 		  struct capture_result *res, struct live_stats *ls);
+/* The same capture in steps, for a caller with its own loop (the
+ * terminal browser waits on the keyboard and the capture at once).
+ * capture_live_open opens and configures the interface as capture_live
+ * does (NULL with res set when it cannot); its descriptor (-1 when the
+ * platform has none: then poll with a short timeout) becomes readable
+ * when packets wait.  capture_live_feed never blocks: it hands at most
+ * `max` waiting packets to the analyzer, returns how many, keeps
+ * res->packets, runs the idle expiry by the wall clock while the
+ * interface is quiet, and sets *done once -c or -a is reached or the
+ * capture failed (res->status CAP_DAMAGED).  Signals are the caller's
+ * business.  capture_live_close reads the final pcap_stats into ls. */
+struct live_source;
+struct live_source *capture_live_open(const struct live_opts *o,
+				      struct capture_result *res,
+				      struct live_stats *ls);
+int capture_live_fd(const struct live_source *s);
+unsigned capture_live_feed(struct live_source *s, struct analyzer *a,
+			   unsigned max, bool *done, struct capture_result *res,
+			   struct live_stats *ls);
+/* Refreshes ls from pcap_stats (the kernel's and interface's drops). */
+void capture_live_stats(struct live_source *s, struct live_stats *ls);
+void capture_live_close(struct live_source *s, struct live_stats *ls);
+/* The line tcpdump prints when it stops: packets captured, received by
+ * the filter, dropped by the kernel and the interface. */
+void capture_live_report(FILE *f, const struct live_stats *ls,
+			 uint64_t packets);
 /* Prints the interfaces as "tcpdump -D" does; returns false (with a
  * message in err) when libpcap cannot list them. */
 bool capture_list_ifaces(FILE *out, char *err, size_t err_size);

@@ -375,33 +375,146 @@ static void wait_packets(int fd, const sigset_t *during)
 	ppoll(fd >= 0 ? &pfd : NULL, fd >= 0 ? 1 : 0, &ts, during);
 }
 
-void capture_live(const struct live_opts *o, struct analyzer *a,
-		  struct capture_result *res, struct live_stats *ls)
+/* ---- the capture in steps ----------------------------------------------
+ * One open interface, read without blocking: capture_live below and the
+ * terminal browser (which waits on the keyboard and this descriptor at
+ * once) share it, so -c, -a, the idle expiry and the statistics behave
+ * the same in both. */
+struct live_source {
+	pcap_t *p;
+	int fd;                  /* pcap_get_selectable_fd, -1 if none */
+	struct live_opts o;      /* a copy; the strings stay borrowed */
+	struct live_ctx c;
+	double start;            /* CLOCK_MONOTONIC at open */
+	double last_tick;        /* last idle expiry */
+	double next_stats;       /* next -v line */
+	bool done;
+};
+
+struct live_source *capture_live_open(const struct live_opts *o,
+				      struct capture_result *res,
+				      struct live_stats *ls)
 {
 	char err[PCAP_ERRBUF_SIZE];
 
 	memset(res, 0, sizeof *res);
 	memset(ls, 0, sizeof *ls);
-	pcap_t *p = open_live(o, res, ls);
-	if (!p)
-		return;
+	struct live_source *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(res->message, sizeof res->message, "out of memory");
+		res->status = CAP_OPEN_FAILED;
+		return NULL;
+	}
+	s->p = open_live(o, res, ls);
+	if (!s->p) {
+		free(s);
+		return NULL;
+	}
 	/* Non-blocking reads and our own wait: the stop conditions, the
 	 * idle expiry and the stats line do not depend on how libpcap's
 	 * read timeout behaves in immediate mode. */
-	if (pcap_setnonblock(p, 1, err) != 0) {
+	if (pcap_setnonblock(s->p, 1, err) != 0) {
 		snprintf(res->message, sizeof res->message,
 			 "%s: cannot capture: %s", ls->iface, err);
 		res->status = CAP_OPEN_FAILED;
-		pcap_close(p);
-		return;
+		pcap_close(s->p);
+		free(s);
+		return NULL;
 	}
-	int fd = pcap_get_selectable_fd(p);
+	s->fd = pcap_get_selectable_fd(s->p);
+	s->o = *o;
+	s->c.linktype = res->linktype;
+	s->c.nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	s->start = clock_s(CLOCK_MONOTONIC);
+	s->last_tick = s->start;
+	s->next_stats = s->start + STATS_EVERY_S;
+	return s;
+}
 
-	struct live_ctx c = {
-		.a = a, .linktype = res->linktype,
-		.nano = pcap_get_tstamp_precision(p) ==
-			PCAP_TSTAMP_PRECISION_NANO,
-	};
+int capture_live_fd(const struct live_source *s)
+{
+	return s->fd;
+}
+
+unsigned capture_live_feed(struct live_source *s, struct analyzer *a,
+			   unsigned max, bool *done, struct capture_result *res,
+			   struct live_stats *ls)
+{
+	*done = s->done;
+	if (s->done)
+		return 0;
+	int want = max > LIVE_BATCH ? LIVE_BATCH : max ? (int)max : 1;
+	if (s->o.max_packets && s->o.max_packets - s->c.packets < (uint64_t)want)
+		want = (int)(s->o.max_packets - s->c.packets);
+	s->c.a = a;
+	int n = pcap_dispatch(s->p, want, on_packet, (u_char *)&s->c);
+	res->packets = s->c.packets;
+	if (n == PCAP_ERROR_BREAK) {
+		s->done = true;
+	} else if (n == PCAP_ERROR) {
+		snprintf(res->message, sizeof res->message,
+			 "%s: the capture stopped: %s", ls->iface,
+			 pcap_geterr(s->p));
+		res->status = CAP_DAMAGED;
+		s->done = true;
+	}
+	if (s->o.max_packets && s->c.packets >= s->o.max_packets)
+		s->done = true;
+	double t = clock_s(CLOCK_MONOTONIC);
+	if (s->o.duration > 0 && t - s->start >= s->o.duration)
+		s->done = true;
+	/* With the ring drained, time moves on by the wall clock even when
+	 * no packet comes to move the capture clock (packet timestamps are
+	 * the kernel's wall clock): idle legs expire, ended legs are
+	 * reported. */
+	if (!s->done && n < want && t - s->last_tick >= LIVE_POLL_MS / 1000.0) {
+		s->last_tick = t;
+		analyzer_expire(a, clock_s(CLOCK_REALTIME));
+	}
+	if (s->o.verbose && t >= s->next_stats) {
+		s->next_stats += STATS_EVERY_S;
+		if (s->next_stats <= t)
+			s->next_stats = t + STATS_EVERY_S;
+		stats_line(s->p, a, t - s->start, ls);
+	}
+	*done = s->done;
+	return n > 0 ? (unsigned)n : 0;
+}
+
+void capture_live_stats(struct live_source *s, struct live_stats *ls)
+{
+	read_stats(s->p, ls);
+}
+
+void capture_live_close(struct live_source *s, struct live_stats *ls)
+{
+	if (!s)
+		return;
+	read_stats(s->p, ls);
+	pcap_close(s->p);
+	free(s);
+}
+
+void capture_live_report(FILE *f, const struct live_stats *ls,
+			 uint64_t packets)
+{
+	fprintf(f, "wstap: %s: %llu packets captured", ls->iface,
+		(unsigned long long)packets);
+	if (ls->have_stats)
+		fprintf(f, ", %llu received by filter, %llu dropped by "
+			"kernel, %llu dropped by interface",
+			(unsigned long long)ls->received,
+			(unsigned long long)ls->dropped_kernel,
+			(unsigned long long)ls->dropped_iface);
+	fputs(ls->interrupted ? " (interrupted)\n" : "\n", f);
+}
+
+void capture_live(const struct live_opts *o, struct analyzer *a,
+		  struct capture_result *res, struct live_stats *ls)
+{
+	struct live_source *s = capture_live_open(o, res, ls);
+	if (!s)
+		return;
 	struct sigaction sa, old_int, old_term;
 	sigset_t stop_sigs, during;
 	memset(&sa, 0, sizeof sa);
@@ -411,60 +524,30 @@ void capture_live(const struct live_opts *o, struct analyzer *a,
 	sigaddset(&stop_sigs, SIGINT);
 	sigaddset(&stop_sigs, SIGTERM);
 	live_signalled = 0;
-	live_handle = p;
+	live_handle = s->p;
 	sigprocmask(SIG_BLOCK, &stop_sigs, &during);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	double start = clock_s(CLOCK_MONOTONIC);
-	double next_stats = start + STATS_EVERY_S, last_tick = start;
 	for (;;) {
 		if (live_signalled) {
 			ls->interrupted = true;
 			break;
 		}
-		int want = LIVE_BATCH;
-		if (o->max_packets && o->max_packets - c.packets < LIVE_BATCH)
-			want = (int)(o->max_packets - c.packets);
-		int n = pcap_dispatch(p, want, on_packet, (u_char *)&c);
-		if (n == PCAP_ERROR_BREAK) {
+		bool done;
+		unsigned n = capture_live_feed(s, a, LIVE_BATCH, &done, res, ls);
+		if (done) {
+			/* a break that was not ours is not an interruption */
 			ls->interrupted = live_signalled != 0;
 			break;
 		}
-		if (n == PCAP_ERROR) {
-			snprintf(res->message, sizeof res->message,
-				 "%s: the capture stopped: %s", ls->iface,
-				 pcap_geterr(p));
-			res->status = CAP_DAMAGED;
-			break;
-		}
-		if (o->max_packets && c.packets >= o->max_packets)
-			break;
-		double t = clock_s(CLOCK_MONOTONIC);
-		if (o->duration > 0 && t - start >= o->duration)
-			break;
-		/* With the ring drained, time moves on by the wall clock even
-		 * when no packet comes to move the capture clock (packet
-		 * timestamps are the kernel's wall clock): idle legs expire,
-		 * ended legs are reported. */
-		if (n < want && t - last_tick >= LIVE_POLL_MS / 1000.0) {
-			last_tick = t;
-			analyzer_expire(a, clock_s(CLOCK_REALTIME));
-		}
-		if (o->verbose && t >= next_stats) {
-			next_stats += STATS_EVERY_S;
-			if (next_stats <= t)
-				next_stats = t + STATS_EVERY_S;
-			stats_line(p, a, t - start, ls);
-		}
 		if (n == 0)
-			wait_packets(fd, &during);
+			wait_packets(s->fd, &during);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigprocmask(SIG_SETMASK, &during, NULL);
 	live_handle = NULL;
-	read_stats(p, ls);
-	res->packets = c.packets;
-	pcap_close(p);
+	res->packets = s->c.packets;
+	capture_live_close(s, ls);
 }

@@ -3,15 +3,20 @@
  * Only this file knows curses.  Keys are mapped to enum bkey, turned into
  * commands and applied by the view; the view renders the screen into
  * off-screen lines (browse_text.h), which are copied to curses once per
- * pass.  getch's timeout is the tick: short while the capture is being
- * read, longer once it is done.  No signal handler draws: SIGWINCH
- * reaches us as KEY_RESIZE.
+ * pass.  The loop waits in ppoll on the terminal and, live, on the
+ * capture's descriptor at once: a key or a packet ends the wait, and the
+ * timeout is the tick (none while a file is being read, a quarter second
+ * live, for the idle expiry and the drop figures).  No signal handler
+ * draws: SIGWINCH reaches us as KEY_RESIZE, SIGINT and SIGTERM only set
+ * a flag the loop reads.
  */
 #include "browse.h"
 
 #include <curses.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,13 @@
 #define READ_SLICE_S 0.08    /* reading time per pass: the UI stays live */
 #define READ_CHUNK 512       /* packets per feed call */
 #define TICK_IDLE_MS 500
+#define TICK_LIVE_MS 250     /* live and quiet: idle expiry, -a, drops */
+#define NOFD_MS 20           /* live without a pollable descriptor */
+#define FRAME_S 0.05         /* without keys, at most 20 frames a second:
+                                a busy interface does not turn into a
+                                redraw per packet */
+#define STATS_S 0.5          /* how often the drop figures are asked for */
+#define BV_KEYED 0x100       /* the loop's own flag: a key was taken */
 
 static double now_s(void)
 {
@@ -167,10 +179,26 @@ static int key_of(int ch, struct bview *v)
 
 /* ---- the loop ------------------------------------------------------------ */
 
+/* SIGINT and SIGTERM quit the browser as q does: the handler only sets
+ * the flag; the signals are blocked except while the loop waits in
+ * ppoll, so one arriving anywhere else is held until then and the wait
+ * ends at once. */
+static volatile sig_atomic_t quit_signalled;
+
+static void on_quit_signal(int sig)
+{
+	(void)sig;
+	quit_signalled = 1;
+}
+
 struct reading {
-	struct cap_source *src;
+	struct cap_source *src;      /* a file, or */
+	struct live_source *live;    /* an interface (NULL once stopped) */
 	struct analyzer *a;
 	struct capture_result res;
+	struct live_stats ls;
+	double stats_at;             /* when pcap_stats was last asked */
+	bool is_live;
 	bool done;
 };
 
@@ -193,15 +221,89 @@ static void read_slice(struct reading *rd, struct bview *v)
 	}
 }
 
+static void show_drops(struct reading *rd, struct bview *v)
+{
+	v->drops = rd->ls.dropped_kernel + rd->ls.dropped_iface;
+}
+
+/* Takes what the interface has waiting (never blocking), for at most
+ * READ_SLICE_S; when -c, -a or an error stops the capture, the open legs
+ * end as they do without -b and the browser stays for reading. */
+static void live_slice(struct reading *rd, struct bview *v)
+{
+	double t0 = now_s();
+	bool done = false;
+
+	do {
+		unsigned n = capture_live_feed(rd->live, rd->a, READ_CHUNK, &done,
+					       &rd->res, &rd->ls);
+		if (!n)
+			break;
+	} while (!done && now_s() - t0 < READ_SLICE_S);
+	v->packets = rd->res.packets;
+	if (!done) {
+		if (t0 - rd->stats_at >= STATS_S) {
+			rd->stats_at = t0;
+			capture_live_stats(rd->live, &rd->ls);
+			show_drops(rd, v);
+		}
+		return;
+	}
+	rd->done = true;
+	capture_live_close(rd->live, &rd->ls); /* final figures */
+	rd->live = NULL;
+	show_drops(rd, v);
+	analyzer_finish(rd->a);
+	v->reading = false;
+	if (rd->res.status == CAP_DAMAGED)
+		bv_say(v, true, "%s", rd->res.message);
+}
+
 static const char *base_name(const char *p)
 {
 	const char *s = strrchr(p, '/');
 	return s ? s + 1 : p;
 }
 
-int browse_run(const struct capture_opts *o, const struct analyzer_cfg *cfg)
+/* What a frame shows besides the keys' effects: a change in any of
+ * these is worth a redraw. */
+struct shown {
+	uint64_t version, packets, drops;
+	bool reading;
+};
+
+static void take_keys(struct bview *v, struct bstore *store, int *flags)
 {
-	struct reading rd = { 0 };
+	timeout(0);
+	/* every key waiting is taken before the next redraw, so held keys
+	 * do not queue up behind frames */
+	for (int k = 0; k < 64; k++) {
+		int ch = getch();
+		if (ch == ERR)
+			break;
+		int key = key_of(ch, v);
+		if (key == '\r')
+			key = BK_ENTER;
+		if (key == BK_RESIZE)
+			bv_resize(v, LINES, COLS);
+		*flags |= bv_key(v, key) | BV_KEYED;
+		if (*flags & BV_EXPORT) {
+			char msg[256];
+			struct bs_leg *bl = bs_find(store, v->export_id);
+			bool ok = bl && bv_export(store, bl, v->input, msg,
+						  sizeof msg);
+			bv_say(v, !ok, "%s", bl ? msg : "that leg is gone");
+			*flags &= ~BV_EXPORT;
+		}
+		if (*flags & BV_QUIT)
+			break;
+	}
+}
+
+int browse_run(const struct capture_opts *o, const struct live_opts *live,
+	       const struct analyzer_cfg *cfg)
+{
+	struct reading rd = { .is_live = live != NULL };
 	int rc = 0;
 
 	if (!isatty(STDOUT_FILENO)) {
@@ -216,8 +318,11 @@ int browse_run(const struct capture_opts *o, const struct analyzer_cfg *cfg)
 		      stderr);
 		return 2;
 	}
-	rd.src = capture_source_file(o, &rd.res);
-	if (!rd.src) {
+	if (live)
+		rd.live = capture_live_open(live, &rd.res, &rd.ls);
+	else
+		rd.src = capture_source_file(o, &rd.res);
+	if (!rd.src && !rd.live) {
 		fprintf(stderr, "wstap: %s\n", rd.res.message);
 		fclose(tty);
 		return rd.res.status == CAP_FILTER_FAILED ? 2 : 1;
@@ -229,9 +334,28 @@ int browse_run(const struct capture_opts *o, const struct analyzer_cfg *cfg)
 		fputs("wstap: out of memory\n", stderr);
 		bs_free(store);
 		capture_source_close(rd.src);
+		capture_live_close(rd.live, &rd.ls);
 		fclose(tty);
 		return 1;
 	}
+
+	/* Our handler before newterm: curses installs its own SIGINT and
+	 * SIGTERM handlers (which exit) only where none is set. */
+	struct sigaction sa, old_int, old_term;
+	sigset_t stop_sigs, old_mask, during;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_quit_signal;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGTERM);
+	quit_signalled = 0;
+	sigprocmask(SIG_BLOCK, &stop_sigs, &old_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	during = old_mask;
+	sigdelset(&during, SIGINT);
+	sigdelset(&during, SIGTERM);
 
 	setlocale(LC_ALL, "");
 	utf8_term = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -239,11 +363,8 @@ int browse_run(const struct capture_opts *o, const struct analyzer_cfg *cfg)
 	SCREEN *scr_term = newterm(NULL, stdout, tty);
 	if (!scr_term) {
 		fputs("wstap: this terminal cannot be driven (check TERM)\n", stderr);
-		analyzer_free(rd.a);
-		bs_free(store);
-		capture_source_close(rd.src);
-		fclose(tty);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	cbreak();
 	noecho();
@@ -259,56 +380,86 @@ int browse_run(const struct capture_opts *o, const struct analyzer_cfg *cfg)
 
 	static struct bview v;
 	struct bscreen screen = { 0 };
-	bv_init(&v, store, strcmp(o->path, "-") == 0 ? "stdin" : base_name(o->path),
+	bv_init(&v, store, live ? rd.ls.iface :
+		strcmp(o->path, "-") == 0 ? "stdin" : base_name(o->path),
 		LINES, COLS);
 	v.reading = true;
+	v.live = rd.is_live;
+	struct shown drawn = { .version = UINT64_MAX };
+	double drawn_at = 0;
+	int flags = BV_KEYED; /* the first frame */
 	for (;;) {
-		if (v.reading)
+		if (quit_signalled)
+			break;
+		if (rd.src && !rd.done)
 			read_slice(&rd, &v);
-		bv_render(&v, &screen);
-		draw(&screen);
-		timeout(v.reading ? 0 : TICK_IDLE_MS);
-		int flags = 0;
-		/* every key waiting is taken before the next redraw, so held
-		 * keys do not queue up behind frames */
-		for (int k = 0; k < 64; k++) {
-			int ch = getch();
-			if (ch == ERR)
-				break;
-			int key = key_of(ch, &v);
-			if (key == '\r')
-				key = BK_ENTER;
-			if (key == BK_RESIZE)
-				bv_resize(&v, LINES, COLS);
-			flags |= bv_key(&v, key);
-			if (flags & BV_EXPORT) {
-				char msg[256];
-				struct bs_leg *bl = bs_find(store, v.export_id);
-				bool ok = bl && bv_export(store, bl, v.input, msg,
-							  sizeof msg);
-				bv_say(&v, !ok, "%s", bl ? msg : "that leg is gone");
-				flags &= ~BV_EXPORT;
-			}
-			if (flags & BV_QUIT)
-				break;
-			timeout(0);
+		else if (rd.live)
+			live_slice(&rd, &v);
+		struct shown now = { bs_version(store), v.packets, v.drops,
+				     v.reading };
+		bool changed = now.version != drawn.version ||
+			       now.packets != drawn.packets ||
+			       now.drops != drawn.drops ||
+			       now.reading != drawn.reading;
+		double t = now_s();
+		bool pending = false;
+		if (flags & BV_KEYED || (changed && t - drawn_at >= FRAME_S)) {
+			if (flags & BV_REDRAW)
+				clearok(curscr, TRUE);
+			bv_render(&v, &screen);
+			draw(&screen);
+			drawn = now;
+			drawn_at = t;
+		} else if (changed) {
+			pending = true; /* drawn when the frame time comes */
 		}
+		/* Wait for a key, a packet or the tick. */
+		int wait_ms = rd.src && !rd.done ? 0 :
+			      rd.live ? TICK_LIVE_MS : TICK_IDLE_MS;
+		if (pending) {
+			int left = (int)((drawn_at + FRAME_S - t) * 1000) + 1;
+			if (left < wait_ms)
+				wait_ms = left;
+		}
+		struct pollfd pfd[2] = {
+			{ .fd = fileno(tty), .events = POLLIN },
+			{ .fd = rd.live ? capture_live_fd(rd.live) : -1,
+			  .events = POLLIN },
+		};
+		if (rd.live && pfd[1].fd < 0 && wait_ms > NOFD_MS)
+			wait_ms = NOFD_MS;
+		struct timespec ts = { wait_ms / 1000,
+				       (long)(wait_ms % 1000) * 1000000L };
+		ppoll(pfd, pfd[1].fd >= 0 ? 2 : 1, &ts, &during);
+		flags = 0;
+		take_keys(&v, store, &flags);
 		if (flags & BV_QUIT)
 			break;
-		if (flags & BV_REDRAW)
-			clearok(curscr, TRUE);
 	}
 	endwin();
 	delscreen(scr_term);
+	bv_free(&v);
+	bscreen_free(&screen);
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	fclose(tty);
+	if (rd.is_live) {
+		/* Quitting stops the capture; its figures as without -b. */
+		if (rd.live)
+			capture_live_close(rd.live, &rd.ls);
+		rd.ls.interrupted = quit_signalled != 0;
+		if (rc != 2)
+			capture_live_report(stderr, &rd.ls, rd.res.packets);
+	} else {
+		capture_source_close(rd.src);
+	}
 	if (rd.res.status == CAP_DAMAGED) {
 		fprintf(stderr, "wstap: warning: %s\n", rd.res.message);
 		rc = 1;
 	}
-	bv_free(&v);
-	bscreen_free(&screen);
 	analyzer_free(rd.a);
-	capture_source_close(rd.src);
 	bs_free(store);
 	return rc;
 }

@@ -642,7 +642,8 @@ void bv_help_doc(struct bdoc *d)
 		{ "#", "Session list" },
 		{ "j k \xe2\x86\x93 \xe2\x86\x91", "move down / up (also the mouse wheel)" },
 		{ "Space b", "page down / up (also PgDn PgUp, ^F ^B)" },
-		{ "g G", "first / last (also Home End)" },
+		{ "g G", "first / last (also Home End); live, G follows the "
+			 "newest row" },
 		{ "Enter", "open the selected leg" },
 		{ "f", "failed legs only (with their linked legs), again for all" },
 		{ "s", "sort by time, verdict, size" },

@@ -183,6 +183,10 @@ static bool grow_rows(struct bview *v, size_t n)
 static void build_rows(struct bview *v)
 {
 	size_t n = bs_count(v->store);
+	/* Rows that arrive (live, or while a file is read) must not move
+	 * the selected leg on the screen: remember its row on screen. */
+	bool arrived = !v->rebuild && v->n_rows;
+	size_t on_screen = v->sel >= v->top ? v->sel - v->top : 0;
 
 	v->built = bs_version(v->store);
 	v->rebuild = false;
@@ -231,15 +235,27 @@ static void build_rows(struct bview *v)
 		}
 	}
 	v->n_rows = out;
-	/* keep the selected leg selected */
+	/* keep the selected leg selected, or, after End, the last row */
 	v->sel = v->sel < out ? v->sel : out ? out - 1 : 0;
-	for (size_t i = 0; i < out && v->sel_id; i++)
+	for (size_t i = 0; i < out && v->sel_id && !v->follow; i++)
 		if (v->row[i].leg->id == v->sel_id) {
 			v->sel = i;
 			break;
 		}
+	if (v->follow && out)
+		v->sel = out - 1;
 	if (out)
 		v->sel_id = v->row[v->sel].leg->id;
+	if (arrived && !v->follow) {
+		/* the selected leg stays on its screen row; the list still
+		 * fills the screen when it can */
+		int h = v->rows - 3;
+		v->top = v->sel >= on_screen ? v->sel - on_screen : 0;
+		if (h > 0 && out > (size_t)h && v->top > out - (size_t)h)
+			v->top = out - (size_t)h;
+		if (h > 0 && out <= (size_t)h)
+			v->top = 0;
+	}
 	measure(v);
 }
 
@@ -431,11 +447,14 @@ static void title_bar(struct bview *v, struct bline *l)
 	bl_esc(l, BA_TITLE, (const uint8_t *)v->source, strlen(v->source));
 	bl_printf(l, BA_TITLE, "  %zu leg%s, %zu failed", n, n == 1 ? "" : "s",
 		  v->n_failed);
-	if (v->reading)
+	if (v->live)
+		bl_puts(l, BA_TITLE, v->reading ? ", capturing" : ", capture stopped");
+	else if (v->reading)
 		bl_printf(l, BA_TITLE, ", reading (%llu packets)",
 			  (unsigned long long)v->packets);
 	char right[64];
-	snprintf(right, sizeof right, "sort %s%s%s ", sort_name(v->sort),
+	snprintf(right, sizeof right, "%ssort %s%s%s ",
+		 v->follow && v->reading ? "follow  " : "", sort_name(v->sort),
 		 v->reverse ? " (rev)" : "", v->failures_only ? "  failures" : "");
 	if (l->width + 2 + text_width(right, strlen(right)) <= v->cols)
 		bl_right(l, BA_TITLE, v->cols, right);
@@ -492,10 +511,51 @@ static void render_list(struct bview *v, struct bscreen *scr)
 
 /* ---- the bottom line ------------------------------------------------- */
 
+/* Key hints, as many whole ones as fit in `cols` columns. */
+static void hints(struct bline *l, const char *const *h, size_t n, int cols)
+{
+	for (size_t i = 0; i < n; i++) {
+		int w = text_width(h[i], strlen(h[i])) + (i ? 2 : 0);
+		if (l->width + w > cols)
+			break;
+		bl_puts(l, BA_STATUS, i ? "  " : "");
+		bl_puts(l, BA_STATUS, h[i]);
+	}
+}
+
 static void status_bar(struct bview *v, struct bline *l)
 {
+	static const char *const list_keys[] = {
+		"Enter open", "q quit", "f failures", "s sort", "/ search",
+		"x export", "? help",
+	};
+	static const char *const leg_keys[] = {
+		"Tab pane", "q back", "l linked", "v view", "/ search",
+		"x export", "? help",
+	};
+	char live[192] = "", name[32];
+	int lw = 0;
+
+	/* Live: the interface's figures at the right, on every screen. */
+	if (v->live) {
+		/* the interface's name is the user's or the kernel's, not
+		 * captured bytes, but it is printable ASCII all the same */
+		size_t i = 0;
+		for (; v->source[i] && i < sizeof name - 1; i++)
+			name[i] = v->source[i] > 0x20 && v->source[i] < 0x7f ?
+				  v->source[i] : '?';
+		name[i] = 0;
+		snprintf(live, sizeof live, "%s %s: %llu packets, %llu dropped ",
+			 v->reading ? "live" : "stopped", name,
+			 (unsigned long long)v->packets,
+			 (unsigned long long)v->drops);
+		lw = text_width(live, strlen(live)) + 2;
+		if (lw > v->cols / 2)
+			lw = 0; /* too narrow: the keys matter more */
+	}
 	bl_init(l, v->cols, BA_STATUS);
 	if (v->prompt) {
+		lw = 0;
 		const char *what = v->prompt == PROMPT_SEARCH ? "/" : "export to: ";
 		bl_puts(l, BA_STATUS, what);
 		/* the user's own typing, escaped all the same */
@@ -503,15 +563,26 @@ static void status_bar(struct bview *v, struct bline *l)
 		bl_puts(l, BA_STATUS, "_");
 	} else if (v->status[0]) {
 		bl_puts(l, v->status_bad ? BA_BAD : BA_STATUS, v->status);
+		if (l->width + lw > v->cols)
+			lw = 0;
 	} else if (v->help) {
 		bl_puts(l, BA_STATUS, "Esc/q/? close help  j/k scroll");
+	} else if (!v->live) {
+		/* the file browser's line, as it always read */
+		bl_puts(l, BA_STATUS, v->screen == BV_LIST ?
+			"Enter open  f failures  s sort  / search  x export  "
+			"? help  q quit" :
+			"Tab pane  l linked  v view  / search  x export  "
+			"? help  q back");
 	} else if (v->screen == BV_LIST) {
-		bl_puts(l, BA_STATUS, "Enter open  f failures  s sort  / search  "
-			"x export  ? help  q quit");
+		hints(l, list_keys, sizeof list_keys / sizeof *list_keys,
+		      v->cols - lw);
 	} else {
-		bl_puts(l, BA_STATUS, "Tab pane  l linked  v view  / search  "
-			"x export  ? help  q back");
+		hints(l, leg_keys, sizeof leg_keys / sizeof *leg_keys,
+		      v->cols - lw);
 	}
+	if (lw)
+		bl_right(l, v->drops ? BA_BAD : BA_STATUS, v->cols, live);
 	bl_pad(l, v->cols);
 }
 
@@ -714,6 +785,7 @@ static void open_leg(struct bview *v, struct bs_leg *bl)
 {
 	v->leg = bl;
 	v->screen = BV_LEG;
+	v->follow = false; /* back on the list, this leg stays selected */
 	v->pane = PANE_DETAIL;
 	v->detail_top = 0;
 	v->detail_width = 0;
@@ -730,6 +802,7 @@ static void select_leg(struct bview *v, uint64_t id)
 		if (v->row[i].leg->id == id) {
 			v->sel = i;
 			v->sel_id = id;
+			v->follow = false;
 			return;
 		}
 }
@@ -772,6 +845,7 @@ static void find(struct bview *v, int dir)
 			if (leg_matches(v, v->row[i].leg)) {
 				v->sel = i;
 				v->sel_id = v->row[i].leg->id;
+				v->follow = false;
 				bv_say(v, false, "found in leg %llu%s",
 				       (unsigned long long)v->row[i].leg->id,
 				       k == n ? " (the only one)" : "");
@@ -813,6 +887,9 @@ static void move(struct bview *v, long delta, bool to_end)
 		return;
 	}
 	if (v->screen == BV_LIST) {
+		/* End: follow the last row as rows arrive; any other move
+		 * stops following */
+		v->follow = to_end && delta > 0;
 		if (to_end)
 			v->sel = delta < 0 ? 0 : v->n_rows ? v->n_rows - 1 : 0;
 		else
@@ -982,6 +1059,7 @@ int bv_apply(struct bview *v, enum bcmd c)
 			if (i < v->n_rows) {
 				v->sel = i;
 				v->sel_id = v->row[i].leg->id;
+				v->follow = false;
 			}
 		} else if (v->screen == BV_LEG && v->pane != PANE_DETAIL &&
 			   v->click_row >= 2 && v->click_row < 1 + split_row(v)) {

@@ -75,6 +75,11 @@ struct bview {
 	int rows, cols;
 	bool reading;            /* input still being read (or live) */
 	uint64_t packets;        /* packets read so far */
+	/* live capture (-i): what the status line shows */
+	bool live;               /* the source is an interface */
+	uint64_t drops;          /* dropped by the kernel and the interface */
+	bool follow;             /* End on the list: the selection follows
+	                            the last row as rows arrive */
 	enum bv_screen screen;
 	bool help;               /* the help overlay is up */
 	size_t help_top;

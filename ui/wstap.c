@@ -71,7 +71,8 @@ static void usage(FILE *f)
 	      "  -T FORMAT        summary (default) | transcript | jsonl | har\n"
 	      "  -o FILE          write the output to FILE instead of stdout\n"
 	      "  -w DIR           also write one capture file per leg into DIR\n"
-	      "  -b               browse the legs in the terminal (? lists the keys)\n"
+	      "  -b               browse the legs in the terminal, from -r or live\n"
+	      "                   from -i (? lists the keys)\n"
 	      "  --pcapng         -w writes pcapng, the verdict as a packet comment\n"
 	      "  -s SESSION       only this leg id (repeatable)\n"
 	      "  -x               transcript: full hex dumps of payloads\n"
@@ -294,10 +295,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	if (o->duration > 0 && !o->iface)
 		return usage_error("%s: stopping after a duration applies to "
 				   "live capture (-i)", "-a duration");
-	if (o->browse && o->iface)
-		return usage_error("%s: browsing a live capture is not in this "
-				   "build yet; capture with -w or tcpdump -w and "
-				   "browse the file with -b -r", "-b with -i");
 	if (o->browse && (o->out || o->write_dir))
 		return usage_error("%s: the browser shows the legs on the terminal "
 				   "(x exports one); -o and -w are for the other "
@@ -373,15 +370,7 @@ static int load_keys(const struct options *o, struct keylog **out)
 /* The capture's own figures, as tcpdump gives them when it stops. */
 static void live_report(const struct live_stats *ls, uint64_t packets)
 {
-	fprintf(stderr, "wstap: %s: %llu packets captured", ls->iface,
-		(unsigned long long)packets);
-	if (ls->have_stats)
-		fprintf(stderr, ", %llu received by filter, %llu dropped by "
-			"kernel, %llu dropped by interface",
-			(unsigned long long)ls->received,
-			(unsigned long long)ls->dropped_kernel,
-			(unsigned long long)ls->dropped_iface);
-	fputs(ls->interrupted ? " (interrupted)\n" : "\n", stderr);
+	capture_live_report(stderr, ls, packets);
 }
 
 int main(int argc, char **argv)
@@ -424,7 +413,18 @@ int main(int argc, char **argv)
 		struct capture_opts bco = {
 			.path = o.read, .filter = o.filter, .max_packets = o.count,
 		};
-		return browse_run(&bco, &bcfg);
+		/* Live: legs idle for 5 minutes end as they do without -b;
+		 * nothing goes to stderr while the screen is the browser's
+		 * (no "listening on" or -v lines: the status line has them). */
+		struct live_opts blo = {
+			.iface = o.iface, .filter = o.filter,
+			.max_packets = o.count, .duration = o.duration,
+			.buffer_kib = o.buffer_kib ? o.buffer_kib : 32768,
+			.promisc = !o.no_promisc, .quiet = true,
+		};
+		if (o.iface && !o.idle_set)
+			bcfg.idle_timeout = 300.0;
+		return browse_run(&bco, o.iface ? &blo : NULL, &bcfg);
 	}
 
 	FILE *out = stdout;

@@ -1,7 +1,7 @@
 #!/bin/bash
-# Live capture tests (wstap -i): option errors anyone can check; as root,
-# the interface errors (no such interface, bad filter, no permission,
-# interface down); and end to end on loopback with a real squid and a
+# Live capture tests (wstap -i, and wstap -b -i in browse_live.sh):
+# option errors anyone can check; as root, the interface errors (no such
+# interface, bad filter, no permission, interface down); and end to end on loopback with a real squid and a
 # python3-websockets echo server: wstap sniffs lo while
 # tests/lab/ws_client.py talks through squid, and its JSONL records are
 # compared with the truth the client wrote (check_samples.py --jsonl).
@@ -327,5 +327,8 @@ else
 fi
 kill -TERM "$HOLD" 2>/dev/null
 wait "$HOLD" 2>/dev/null
+
+# The terminal browser over the live capture (wstap -b -i), under tmux.
+. "$HERE/browse_live.sh"
 
 finish

@@ -560,6 +560,164 @@ static void test_many_legs(void)
 	bs_free(s);
 }
 
+/* Live (wstap -b -i): legs arrive and change between frames.  Rows are
+ * added and counts updated in place; the selected leg stays selected and
+ * on the same screen row when legs sort in above it; End follows the
+ * newest row; the status line gives the interface, packets and drops on
+ * every screen, the key hints giving way whole at 80 columns. */
+static void live_event(struct sess_sink *k, struct leg *l, uint8_t op)
+{
+	struct leg_message m = { .dir = DIR_CLIENT, .opcode = op,
+				 .utf8_valid = true, .data = (const uint8_t *)"hi",
+				 .data_len = 2, .length = 2 };
+	if (op == 1)
+		l->msgs[DIR_CLIENT].text++;
+	k->message(k->ctx, l, &m);
+}
+
+static int row_of(const char *t, uint64_t id)
+{
+	char want[32];
+	/* the id column is 3 wide here (ids up to 99, and the group mark) */
+	snprintf(want, sizeof want, "%3llu 00:", (unsigned long long)id);
+	for (int r = 0; r < 40; r++)
+		if (strncmp(line_of(r), want, strlen(want)) == 0)
+			return r;
+	(void)t;
+	return -1;
+}
+
+static void test_live_rows(void)
+{
+	struct bstore *s = bs_new(NULL);
+	struct sess_sink k = bs_sink(s);
+	static struct leg l[40];
+	static struct bview v;
+	struct bscreen scr = { 0 };
+
+	bv_init(&v, s, "lo", 24, 100);
+	v.live = v.reading = true;
+	const char *t = screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0), " wstap lo  0 legs, 0 failed, capturing"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t, "no legs yet"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "live lo: 0 packets, 0 dropped"));
+	/* a leg opens: its row appears, "open", and counts as it talks */
+	fake_leg(&l[1], 1);
+	live_event(&k, &l[1], 1);
+	v.packets = 12;
+	t = screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(2), " open "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(2), " 1/0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "live lo: 12 packets, 0 dropped"));
+	live_event(&k, &l[1], 1);
+	live_event(&k, &l[1], 1);
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(2), " 3/0 "));
+	CU_ASSERT_EQUAL(v.n_rows, 1);
+	/* sort by verdict: an open leg is last, failures first */
+	bv_key(&v, 's');
+	screen(&v, &scr);
+	CU_ASSERT_EQUAL(v.sel_id, 1);
+	/* more legs end, failed ones sorting above the selection */
+	for (uint64_t i = 2; i <= 6; i++) {
+		fake_leg(&l[i], i);
+		l[i].verdict = i % 2 ? V_PROXY_DENIED : V_OK;
+		k.leg_end(k.ctx, &l[i]);
+		screen(&v, &scr);
+		CU_ASSERT_EQUAL(v.sel_id, 1); /* the selection stays on leg 1 */
+		CU_ASSERT_EQUAL(v.row[v.sel].leg->id, 1);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0), "6 legs, 2 failed, capturing"));
+	CU_ASSERT_EQUAL(row_of(screen_text, 1), 2 + 5); /* below the 5 ended */
+	/* many legs: the list scrolls; the selected leg keeps its screen
+	 * row while legs sort in above it */
+	for (uint64_t i = 7; i <= 30; i++) {
+		fake_leg(&l[i], i);
+		l[i].verdict = V_OK;
+		k.leg_end(k.ctx, &l[i]);
+	}
+	screen(&v, &scr);
+	int at = row_of(screen_text, 1);
+	CU_ASSERT_TRUE(at >= 2 && at < 23);
+	bv_key(&v, BK_UP);
+	bv_key(&v, BK_UP);
+	screen(&v, &scr);
+	uint64_t sel = v.sel_id;
+	at = row_of(screen_text, sel);
+	CU_ASSERT_TRUE(at >= 2 && at < 23);
+	for (uint64_t i = 31; i <= 35; i++) {
+		fake_leg(&l[i], i);
+		l[i].verdict = V_PROXY_DENIED;
+		k.leg_end(k.ctx, &l[i]);
+		screen(&v, &scr);
+		CU_ASSERT_EQUAL(v.sel_id, sel);
+		CU_ASSERT_EQUAL(row_of(screen_text, sel), at);
+	}
+	/* leg 1 ends: its row changes in place, verdict and counts */
+	l[1].verdict = V_OK;
+	live_event(&k, &l[1], 8);
+	k.leg_end(k.ctx, &l[1]);
+	screen(&v, &scr);
+	CU_ASSERT_EQUAL(v.sel_id, sel);
+	CU_ASSERT_EQUAL(bs_find(s, 1)->msgs[DIR_CLIENT], 3);
+	/* End: the selection follows the newest row (sort by time) */
+	bv_key(&v, 's');
+	bv_key(&v, 's');
+	CU_ASSERT_EQUAL(v.sort, SORT_TIME);
+	bv_key(&v, BK_END);
+	screen(&v, &scr);
+	CU_ASSERT_EQUAL(v.sel_id, 35);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0), "follow  sort time"));
+	fake_leg(&l[36], 36);
+	live_event(&k, &l[36], 1);
+	screen(&v, &scr);
+	CU_ASSERT_EQUAL(v.sel_id, 36);
+	CU_ASSERT_EQUAL(row_of(screen_text, 36), 22); /* the last list row */
+	/* any other move stops following */
+	bv_key(&v, BK_UP);
+	fake_leg(&l[37], 37);
+	live_event(&k, &l[37], 1);
+	screen(&v, &scr);
+	CU_ASSERT_EQUAL(v.sel_id, 35);
+	CU_ASSERT_PTR_NULL(strstr(line_of(0), "follow"));
+	/* the leg screen keeps the live figures; drops are shown */
+	v.drops = 7;
+	v.packets = 4242;
+	bv_key(&v, BK_ENTER);
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0), " leg 35 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "Tab pane"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "live lo: 4242 packets, 7 dropped"));
+	/* 80 columns: whole key hints give way to the figures */
+	bv_resize(&v, 24, 80);
+	bv_key(&v, BK_ESC);
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "Enter open  q quit"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "live lo: 4242 packets, 7 dropped"));
+	CU_ASSERT_PTR_NULL(strstr(line_of(23), "? help"));
+	CU_ASSERT_TRUE(scr.line[23].width <= 80);
+	/* a message on the status line keeps the figures when they fit */
+	bv_say(&v, false, "leg 3 written to x.txt");
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "leg 3 written to x.txt"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "4242 packets"));
+	/* the capture stops (-c, -a): said in the title and status line */
+	v.reading = false;
+	bv_say(&v, false, "%s", "");
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0), "capture stopped"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "stopped lo: 4242 packets"));
+	/* an interface name is shown as printable ASCII only */
+	bv_resize(&v, 24, 100);
+	snprintf(v.source, sizeof v.source, "e\x1b[2Jth0");
+	screen(&v, &scr);
+	CU_ASSERT_PTR_NULL(strchr(screen_text, 0x1b));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(23), "stopped e?[2Jth0:"));
+	bv_free(&v);
+	bscreen_free(&scr);
+	bs_free(s);
+}
+
 static int init(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -581,7 +739,9 @@ int add_browse_suite(void)
 			 test_messages_search_resize) ||
 	    !CU_add_test(s, "hostile bytes never reach the screen",
 			 test_hostile_bytes) ||
-	    !CU_add_test(s, "10,000 legs", test_many_legs))
+	    !CU_add_test(s, "10,000 legs", test_many_legs) ||
+	    !CU_add_test(s, "live: rows added, selection kept, status line",
+			 test_live_rows))
 		return -1;
 	return 0;
 }
