@@ -41,7 +41,13 @@ struct analyzer {
 	size_t n_pending;
 	struct link_index *links;
 	struct ipfrag_table *frag;  /* made at the first fragment */
+	struct analyzer_pools pools;
 };
+
+struct analyzer_pools *analyzer_pools(struct analyzer *a)
+{
+	return &a->pools;
+}
 
 struct link_index *analyzer_links(struct analyzer *a)
 {
@@ -227,6 +233,8 @@ struct analyzer *analyzer_new(const struct analyzer_cfg *cfg,
 		return NULL;
 	a->cfg = *cfg;
 	a->sink = *sink;
+	a->pools.legs.size = sizeof(struct leg_state);
+	a->pools.heads.size = HEAD_COPY_MAX;
 	struct tcp_consumer c = {
 		.ctx = a, .open = on_open, .data = on_data, .gap = on_gap,
 		.overlap = on_overlap,
@@ -435,5 +443,7 @@ void analyzer_free(struct analyzer *a)
 	}
 	link_free(a->links);
 	ipfrag_free(a->frag);
+	recycle_drain(&a->pools.legs);
+	recycle_drain(&a->pools.heads);
 	free(a);
 }

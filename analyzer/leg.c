@@ -151,7 +151,7 @@ static void head_copy(struct lane_dir *d, uint64_t upto)
 	size_t n = (size_t)(upto - from);
 	const uint8_t *src = d->chunk + (from - d->chunk_off);
 	if (!d->head_buf)
-		d->head_buf = malloc(HEAD_COPY_MAX);
+		d->head_buf = recycle_get(&analyzer_pools(d->owner->an)->heads);
 	size_t room = d->head_buf ? HEAD_COPY_MAX - d->head_len : 0;
 	if (n > room) {
 		d->head_trunc = true;
@@ -749,7 +749,7 @@ struct leg_state *leg_new(struct analyzer *a, uint64_t id,
 			  const struct ip_endpoint *server, bool syn,
 			  const struct pkt_meta *pm)
 {
-	struct leg_state *ls = malloc(sizeof *ls);
+	struct leg_state *ls = recycle_get(&analyzer_pools(a)->legs);
 
 	if (!ls)
 		return NULL;
@@ -915,7 +915,7 @@ void leg_finalize(struct leg_state *ls)
 	/* Nothing reads a head after this; a leg waiting to be linked
 	 * need not keep 16 KB per direction. */
 	for (int i = 0; i < 2; i++) {
-		free(ls->d[i].head_buf);
+		recycle_put(&analyzer_pools(ls->an)->heads, ls->d[i].head_buf);
 		ls->d[i].head_buf = NULL;
 	}
 	ls->ended_here = true;
@@ -929,10 +929,11 @@ void leg_free(struct leg_state *ls)
 	leg_link_unpair(ls);
 	leg_ws_free(ls);
 	leg_resync_free(ls);
+	struct analyzer_pools *pools = analyzer_pools(ls->an);
 	for (int i = 0; i < 2; i++) {
-		free(ls->d[i].head_buf);
+		recycle_put(&pools->heads, ls->d[i].head_buf);
 		free(ls->d[i].hold);
 	}
 	leg_tls_free(ls);
-	free(ls);
+	recycle_put(&pools->legs, ls);
 }

@@ -21,6 +21,7 @@
 #include "analyzer.h"
 #include "http_parser.h"
 #include "link.h"
+#include "recycle.h"
 #include "session.h"
 #include "tcp_reasm.h"
 #include "ws_handshake.h"
@@ -137,6 +138,12 @@ struct msg_sig {
 };
 
 /* analyzer.c */
+/* Freed leg states and head copy buffers kept for the next legs. */
+struct analyzer_pools {
+	struct recycle legs;     /* sizeof(struct leg_state) */
+	struct recycle heads;    /* HEAD_COPY_MAX */
+};
+struct analyzer_pools *analyzer_pools(struct analyzer *a);
 const struct sess_sink *analyzer_sink(const struct analyzer *a);
 const struct analyzer_cfg *analyzer_cfg(const struct analyzer *a);
 struct sess_stats *analyzer_stats_rw(struct analyzer *a);

@@ -13,6 +13,8 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "recycle.h"
+
 /* A closed flow stays in the table this long (capture time) so that late
  * retransmissions and ACKs are recognised instead of starting a new
  * midstream leg. */
@@ -73,6 +75,7 @@ struct tcp_table {
 	size_t nflows;
 	struct tcp_flow *lru_head, *lru_tail;
 	uint32_t seed;                  /* random hash key: defeats flooding */
+	struct recycle rings;           /* freed overlap rings, reused */
 };
 
 /* MurmurHash3's finaliser: every input bit reaches every output bit, so
@@ -126,6 +129,7 @@ struct tcp_table *tcp_table_new(const struct tcp_consumer *c,
 
 	if (!t)
 		return NULL;
+	t->rings.size = TCP_RING;
 	t->c = *c;
 	t->lim = *lim;
 	t->nbuckets = 1024;
@@ -187,7 +191,7 @@ static void grow(struct tcp_table *t)
 static void free_ring(struct tcp_table *t, struct tcp_half *h)
 {
 	if (h->ring) {
-		free(h->ring);
+		recycle_put(&t->rings, h->ring);
 		t->n.ring_bytes -= TCP_RING;
 	}
 	h->ring = NULL;
@@ -307,7 +311,7 @@ static void ring_store(struct tcp_table *t, struct tcp_half *h,
 	if (!h->ring && !h->ring_refused) {
 		if (t->lim.ring_total &&
 		    t->n.ring_bytes + TCP_RING <= t->lim.ring_total)
-			h->ring = malloc(TCP_RING);
+			h->ring = recycle_get(&t->rings);
 		if (!h->ring) {
 			h->ring_refused = true;
 			if (t->lim.ring_total)
@@ -774,5 +778,6 @@ void tcp_table_free(struct tcp_table *t)
 	while (t->lru_head)
 		flow_remove(t, t->lru_head, &pm);
 	free(t->buckets);
+	recycle_drain(&t->rings);
 	free(t);
 }
