@@ -44,6 +44,24 @@ void dscan_reset(struct dscan *d)
  * codes first) and packed starting with their most significant bit, so
  * the table is indexed by the code's bits reversed; every index whose low
  * `len` bits are that pattern leads to the symbol. */
+/* The 9 low bits of v in reverse order. */
+static unsigned reverse9(unsigned v)
+{
+	static uint16_t table[1u << DSCAN_FAST_BITS];
+	static bool built;
+
+	if (!built) {
+		for (unsigned k = 0; k < (1u << DSCAN_FAST_BITS); k++) {
+			unsigned r = 0;
+			for (unsigned i = 0; i < DSCAN_FAST_BITS; i++)
+				r |= ((k >> i) & 1u) << (DSCAN_FAST_BITS - 1 - i);
+			table[k] = (uint16_t)r;
+		}
+		built = true;
+	}
+	return table[v & ((1u << DSCAN_FAST_BITS) - 1)];
+}
+
 static void build_fast(struct dscan_huff *h, const uint8_t *lens, unsigned n)
 {
 	uint16_t next[16];
@@ -60,9 +78,8 @@ static void build_fast(struct dscan_huff *h, const uint8_t *lens, unsigned n)
 		unsigned len = lens[s];
 		if (len == 0 || len > DSCAN_FAST_BITS)
 			continue;
-		unsigned c = next[len]++, rev = 0;
-		for (unsigned i = 0; i < len; i++)
-			rev |= ((c >> i) & 1u) << (len - 1 - i);
+		unsigned c = next[len]++;
+		unsigned rev = reverse9(c << (DSCAN_FAST_BITS - len));
 		for (unsigned i = rev; i < (1u << DSCAN_FAST_BITS); i += 1u << len)
 			h->fast[i] = (uint16_t)(len << 9 | s);
 	}
