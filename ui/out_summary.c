@@ -21,13 +21,20 @@ static void text(struct obuf *o, const char *s)
 static void counts_clause(struct obuf *o, const char *who,
 			  const struct msg_counts *c)
 {
+	/* obuf_u64, not printf: this runs for every leg */
 	obuf_puts(o, who);
-	obuf_printf(o, " %llu text, %llu binary", (unsigned long long)c->text,
-		    (unsigned long long)c->binary);
-	if (c->ping || c->pong)
-		obuf_printf(o, ", %llu ping, %llu pong",
-			    (unsigned long long)c->ping,
-			    (unsigned long long)c->pong);
+	obuf_putc(o, ' ');
+	obuf_u64(o, c->text);
+	obuf_puts(o, " text, ");
+	obuf_u64(o, c->binary);
+	obuf_puts(o, " binary");
+	if (c->ping || c->pong) {
+		obuf_puts(o, ", ");
+		obuf_u64(o, c->ping);
+		obuf_puts(o, " ping, ");
+		obuf_u64(o, c->pong);
+		obuf_puts(o, " pong");
+	}
 }
 
 static void leg_end(void *ctx, const struct leg *l)
@@ -36,7 +43,9 @@ static void leg_end(void *ctx, const struct leg *l)
 	struct obuf *o = s->o;
 
 	s->verdicts[l->verdict]++;
-	obuf_printf(o, "leg %llu  ", (unsigned long long)l->id);
+	obuf_puts(o, "leg ");
+	obuf_u64(o, l->id);
+	obuf_puts(o, "  ");
 	text(o, l->client.text);
 	obuf_puts(o, " > ");
 	text(o, l->server.text);
@@ -51,7 +60,8 @@ static void leg_end(void *ctx, const struct leg *l)
 	obuf_puts(o, "]\n  ");
 	bool any = false;
 	if (l->proxy_status) {
-		obuf_printf(o, "proxy %d", l->proxy_status);
+		obuf_puts(o, "proxy ");
+		obuf_u64(o, (uint64_t)l->proxy_status);
 		any = true;
 	}
 	if (l->tls.seen) {
@@ -65,10 +75,12 @@ static void leg_end(void *ctx, const struct leg *l)
 	if (l->ws.requested) {
 		if (any)
 			obuf_puts(o, ", ");
-		if (l->ws.answered)
-			obuf_printf(o, "upgrade %d", l->ws.status);
-		else
+		if (l->ws.answered) {
+			obuf_puts(o, "upgrade ");
+			obuf_u64(o, (uint64_t)l->ws.status);
+		} else {
 			obuf_puts(o, "upgrade unanswered");
+		}
 		if (l->ws.answered && l->ws.status == 101)
 			obuf_puts(o, l->ws.accept_valid ? " (accept ok)" :
 							   " (accept WRONG)");
