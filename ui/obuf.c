@@ -40,21 +40,19 @@ void obuf_flush(struct obuf *o)
 		o->failed = true;
 }
 
-void obuf_put(struct obuf *o, const void *p, size_t n)
+void obuf_put_slow(struct obuf *o, const void *p, size_t n)
 {
-	if (n > OBUF_SIZE - o->len) {
-		obuf_flush(o);
-		if (n > OBUF_SIZE) {
-			if (o->write) {
-				o->write(o->write_ctx, p, n);
-				return;
-			}
-			if (o->before_write)
-				o->before_write();
-			if (fwrite(p, 1, n, o->f) != n)
-				o->failed = true;
+	obuf_flush(o);
+	if (n > OBUF_SIZE) {
+		if (o->write) {
+			o->write(o->write_ctx, p, n);
 			return;
 		}
+		if (o->before_write)
+			o->before_write();
+		if (fwrite(p, 1, n, o->f) != n)
+			o->failed = true;
+		return;
 	}
 	memcpy(o->buf + o->len, p, n);
 	o->len += n;
@@ -70,18 +68,6 @@ char *obuf_reserve(struct obuf *o, size_t n)
 void obuf_commit(struct obuf *o, size_t n)
 {
 	o->len += n;
-}
-
-void obuf_puts(struct obuf *o, const char *s)
-{
-	obuf_put(o, s, strlen(s));
-}
-
-void obuf_putc(struct obuf *o, char c)
-{
-	if (o->len == OBUF_SIZE)
-		obuf_flush(o);
-	o->buf[o->len++] = c;
 }
 
 void obuf_printf(struct obuf *o, const char *fmt, ...)
