@@ -16,7 +16,7 @@ else
 	fail=$((fail + 1))
 fi
 for log in tests/captures/run_captures.sh.log tests/captures/run_splits.sh.log \
-	tests/captures/run_tshark.sh.log \
+	tests/captures/run_tshark.sh.log tests/captures/run_bench_wss.sh.log \
 	tests/captures/run_mangle.sh.log \
 	tests/cli/run_cli.sh.log tests/install/run_install.sh.log \
 	tests/cli/run_browse.sh.log tests/exports/run_exports.sh.log \

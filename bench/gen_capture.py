@@ -3,6 +3,7 @@
 
     gen_capture.py [--mb 256] [--concurrency 64] [--seed 1]
                    [--samples DIR] OUT.pcap
+    gen_capture.py --wss [--mb 96] [--keys OUT.keys] ... OUT.pcap
 
 The capture is made of copies of the lab samples (real squid, tinyproxy
 and python3-websockets traffic), played in CONCURRENCY slots that run side
@@ -22,8 +23,11 @@ legs, as on a busy proxy:
   - nonces are made unique per copy, as they are in real traffic:
     Sec-WebSocket-Key is rewritten and its Sec-WebSocket-Accept
     recomputed (RFC 6455 §4.2.2), only where the original was right, so a
-    deliberate mismatch stays one; the TLS ClientHello/ServerHello random
-    is rewritten (RFC 8446 §4.1.2);
+    deliberate mismatch stays one; the TLS ClientHello/ServerHello
+    randoms are rewritten (RFC 8446 §4.1.2), the same way on both legs of
+    a copy (a proxy relays them unchanged), except a HelloRetryRequest's
+    fixed random and the randoms of TLS 1.2 samples with a key log (see
+    --wss below);
   - checksums are updated incrementally (RFC 1624), so a packet keeps
     whatever checksum status it had.
 Lengths never change, so sequence numbers stay valid.
@@ -33,6 +37,33 @@ through CONNECT (squid, tinyproxy), wss (TLS inside CONNECT), proxy
 refusals (407 then retry, 403, 503), forward-proxy Upgrade, handshake
 failures, direct WebSocket with large messages, IPv6, and plain proxied
 HTTP (a synthetic forward-proxy GET exchange: no sample has one).
+
+--wss builds the wss mix instead (WSS_MIX: mostly wss through squid,
+python3-websockets and Chromium, TLS 1.2 and 1.3, a little plain ws) and
+writes the key log that opens every copy to OUT.keys, so the bench can
+time decryption (issue 10).  How each copy's secrets are logged:
+  - TLS 1.3: the logged secrets (CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+    SERVER_TRAFFIC_SECRET_0, ...) are the traffic secrets themselves;
+    keys and IVs come from them by HKDF-Expand-Label alone (RFC 8446
+    §7.3), and the randoms enter only through the transcript hash that
+    was already spent in deriving them (§7.1).  So each copy gets fresh
+    randoms and its own key log lines: the sample's secrets under the
+    copy's new client random.  (The Finished MACs then no longer match
+    the copy's transcript; nothing that decrypts from logged traffic
+    secrets checks them.)
+  - TLS 1.2 (CLIENT_RANDOM lines): the key block is PRF(master secret,
+    "key expansion", server_random + client_random) (RFC 5246 §6.3), so
+    new randoms would need every record re-encrypted.  These copies keep
+    the sample's randoms instead, and one key log line opens them all.
+    The price: copies of one TLS 1.2 sample share a client random (and,
+    as in every wss copy, the Sec-WebSocket-Key inside the TLS), so two
+    copies whose ClientHellos overlap in time can be linked across copies
+    (wstap links legs by an identical ClientHello random and keeps the
+    first link it finds): on the 96 MB mix, 130 of 2330 TLS 1.2 legs
+    (65 pairs) were linked to a leg of another copy, every one still
+    decrypted and ok.  Decryption is unaffected (each leg looks its
+    random up and uses its own ServerHello), and leaving TLS 1.2 out would
+    leave its ciphers (GCM, ChaCha20-Poly1305, CBC with HMAC) unmeasured.
 
 Deterministic: the same arguments give the same bytes.  Prints one line
 of figures (packets, legs, peak concurrent conversations, span).
@@ -48,7 +79,7 @@ import sys
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 SERVER_PORTS = {80, 443, 3128, 3129, 8080, 8888, 9001, 9002, 9003, 9004,
-		9005, 9006, 9007, 9}
+		9005, 9006, 9007, 9008, 3130, 8000, 9}
 
 # (sample, weight): how often a slot picks it.
 MIX = [
@@ -69,6 +100,26 @@ MIX = [
 	("direct_ws.pcap", 1),
 	("@plain_http", 5),
 ]
+
+# The wss mix (--wss): every wss sample that has a key log, mostly the
+# TLS 1.3 ones (their copies are all distinct), and some plain ws.
+WSS_MIX = [
+	("squid_connect_wss.pcap", 4),       # TLS 1.3, AES-256-GCM
+	("wss_tls13_chacha.pcap", 3),        # TLS 1.3, ChaCha20-Poly1305
+	("wss_tls13_keyupdate.pcap", 1),     # TLS 1.3, KeyUpdate both ways
+	("chromium_wss.pcap", 2),            # Chromium, TLS 1.3
+	("chromium_wss_deflate.pcap", 2),    # Chromium, TLS 1.3, deflate
+	("wss_tls12_gcm.pcap", 1),           # TLS 1.2, randoms kept
+	("wss_tls12_chacha.pcap", 1),
+	("wss_tls12_cbc.pcap", 1),
+	("squid_connect_ws.pcap", 1),
+	("squid_connect_deflate.pcap", 1),
+]
+
+# RFC 8446 §4.1.3: a ServerHello with this random is a HelloRetryRequest;
+# rewriting it would turn it into an ordinary ServerHello.
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891"
+	"c2a211167abb8c5e079e09e2c8a8339c")
 
 
 def csum_add(a, b):
@@ -159,7 +210,9 @@ def find_nonces(p, data, pl, end):
 	# A TLS handshake record starting the segment with a ClientHello (1)
 	# or ServerHello (2): the random is bytes 11..43 of the record.
 	if len(pay) >= 43 and pay[0] == 0x16 and pay[1] == 3 and pay[5] in (1, 2):
-		p.nonces.append(("random", pl + 11, pl + 43))
+		if pay[11:43] != HRR_RANDOM:
+			p.nonces.append(("crandom" if pay[5] == 1 else "srandom",
+				pl + 11, pl + 43))
 
 
 def read_pcap(path):
@@ -257,17 +310,54 @@ def plain_http_template():
 	return sorted(b.frames, key=lambda x: x[0])
 
 
-def load_templates(samples):
+def read_keylog(path):
+	"""The NSS key log lines of a sample: [(label, random, secret hex)]."""
+	out = []
+	if not os.path.exists(path):
+		return out
+	for ln in open(path):
+		f = ln.split()
+		if len(f) == 3 and not f[0].startswith("#") and len(f[1]) == 64:
+			out.append((f[0], bytes.fromhex(f[1]), f[2]))
+	return out
+
+
+class TlsInfo:
+	"""A template's TLS randoms and key log."""
+	__slots__ = ("randoms", "keys", "keep")
+
+
+def tls_info(pkts, keys):
+	t = TlsInfo()
+	t.randoms, crandoms = [], set()
+	for p in pkts:
+		for kind, s, e in p.nonces:
+			r = bytes(p.data[s:e])
+			if kind in ("crandom", "srandom") and r not in t.randoms:
+				t.randoms.append(r)
+			if kind == "crandom":
+				crandoms.add(r)
+	t.keys = [k for k in keys if k[1] in crandoms]
+	# TLS 1.2 (a CLIENT_RANDOM master secret): the keys depend on both
+	# randoms, so they stay (the module comment says why and the cost).
+	t.keep = any(label == "CLIENT_RANDOM" for label, _, _ in t.keys)
+	return t
+
+
+def load_templates(samples, mix):
 	tpls = []
-	for name, w in MIX:
+	for name, w in mix:
 		if name == "@plain_http":
-			frames = plain_http_template()
+			frames, keys = plain_http_template(), []
 		else:
 			frames = read_pcap(os.path.join(samples, name))
+			keys = read_keylog(os.path.join(samples,
+				os.path.splitext(name)[0] + ".keys"))
 		pkts, addrs = parse_template(frames)
 		span = max(p.ts for p in pkts)
 		nbytes = sum(16 + len(p.data) for p in pkts)
-		tpls.append((name, w, pkts, addrs, span, nbytes))
+		tpls.append((name, w, pkts, addrs, span, nbytes,
+			tls_info(pkts, keys)))
 	return tpls
 
 
@@ -278,14 +368,40 @@ def copy_addr(a, n, g):
 		struct.pack("!I", g))
 
 
-def new_nonces(g):
-	"""Per-copy key and TLS randoms: derived from the copy number."""
+def new_key(g):
+	"""Per-copy Sec-WebSocket-Key: derived from the copy number."""
 	h = hashlib.sha256(b"wstap-bench %d" % g).digest()
-	key = base64.b64encode(h[:16])
-	return key, h
+	return base64.b64encode(h[:16])
 
 
-def rewrite(p, amap, g, pshift, key, rnd):
+def new_randoms(g, tls):
+	"""Per-copy TLS randoms, {template random: copy's random}, or None
+	where the template's randoms stay.  A function of the copy number and
+	the original, so both legs of a proxy get the same new random and a
+	ClientHello repeated after a HelloRetryRequest keeps its random."""
+	if tls.keep:
+		return None
+	return {r: hashlib.sha256(b"wstap-bench random %d " % g + r).digest()
+		for r in tls.randoms}
+
+
+def write_keys(f, tls, rmap, done):
+	"""The copy's key log lines: TLS 1.3 secrets under the new client
+	random; a kept TLS 1.2 template's lines once for all its copies."""
+	if f is None or not tls.keys:
+		return
+	if rmap is None:
+		if id(tls) in done:
+			return
+		done.add(id(tls))
+		for label, r, sec in tls.keys:
+			f.write("%s %s %s\n" % (label, r.hex(), sec))
+		return
+	for label, r, sec in tls.keys:
+		f.write("%s %s %s\n" % (label, rmap[r].hex(), sec))
+
+
+def rewrite(p, amap, g, pshift, key, rmap):
 	if p.l4 is None:
 		return p.data
 	b = bytearray(p.data)
@@ -317,8 +433,8 @@ def rewrite(p, amap, g, pshift, key, rnd):
 		elif kind == "accept":
 			if p.accept_ok:
 				b[s:e] = base64.b64encode(hashlib.sha1(key + GUID).digest())
-		else:
-			b[s:e] = rnd
+		elif rmap is not None:
+			b[s:e] = rmap[bytes(p.data[s:e])]
 	new_a = words(b, aoff, aoff + 2 * alen)
 	if not p.v6:
 		fix_csum(b, l3 + 10, old_ip, new_a)
@@ -352,20 +468,22 @@ def slot_events(slot, tpls, weights, rng, state, gap):
 	t = 1700000000.0 + slot * 0.0137
 	order = 0
 	while state["bytes"] < state["target"]:
-		name, _, pkts, addrs, span, nbytes = rng.choices(tpls, weights)[0]
+		name, _, pkts, addrs, span, nbytes, tls = rng.choices(tpls,
+			weights)[0]
 		g = state["copies"]
 		state["copies"] += 1
 		state["bytes"] += nbytes
 		state["legs"] += len(state["legs_of"][name])
 		amap = {a: copy_addr(a, n, g) for n, a in enumerate(addrs)}
 		pshift = (g * 7919) % 50000
-		key, rnd = new_nonces(g)
+		key, rmap = new_key(g), new_randoms(g, tls)
+		write_keys(state["keylog"], tls, rmap, state["keys_done"])
 		for fs, fe in state["legs_of"][name]:
 			state["open"].append((t + fs, t + fe))
 		for p in pkts:
 			order += 1
 			yield (t + p.ts, slot, order,
-				rewrite(p, amap, g, pshift, key, rnd))
+				rewrite(p, amap, g, pshift, key, rmap))
 		t += span + rng.uniform(gap * 0.5, gap * 1.5)
 
 
@@ -381,7 +499,12 @@ def peak_concurrency(intervals):
 def main():
 	ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 	ap.add_argument("out")
-	ap.add_argument("--mb", type=float, default=256)
+	ap.add_argument("--mb", type=float, default=None,
+		help="size in MB (default 256; 96 with --wss)")
+	ap.add_argument("--wss", action="store_true",
+		help="the wss mix, with its key log (issue 10)")
+	ap.add_argument("--keys", help="with --wss: where the key log goes "
+		"(default OUT with .keys for .pcap)")
 	ap.add_argument("--concurrency", type=int, default=64)
 	ap.add_argument("--seed", type=int, default=1)
 	ap.add_argument("--gap", type=float, default=0.002,
@@ -389,11 +512,13 @@ def main():
 	ap.add_argument("--samples", default=os.path.join(
 		os.path.dirname(os.path.abspath(__file__)), "..", "samples"))
 	args = ap.parse_args()
-	tpls = load_templates(args.samples)
-	for _, _, pkts, _, _, _ in tpls:
-		mark_accepts(pkts)
+	if args.mb is None:
+		args.mb = 96 if args.wss else 256
+	tpls = load_templates(args.samples, WSS_MIX if args.wss else MIX)
+	for tpl in tpls:
+		mark_accepts(tpl[2])
 	legs_of = {}
-	for name, _, pkts, _, _, _ in tpls:
+	for name, _, pkts, _, _, _, _ in tpls:
 		flows = {}
 		for p in pkts:
 			if p.l4 is None:
@@ -406,9 +531,17 @@ def main():
 			fs, _ = flows.get(k, (p.ts, p.ts))
 			flows[k] = (fs, p.ts)
 		legs_of[name] = list(flows.values())
-	weights = [w for _, w, _, _, _, _ in tpls]
+	weights = [tpl[1] for tpl in tpls]
+	keylog = None
+	if args.wss:
+		kpath = args.keys or (os.path.splitext(args.out)[0] + ".keys"
+			if args.out.endswith(".pcap") else args.out + ".keys")
+		keylog = open(kpath, "w", buffering=1 << 20)
+		keylog.write("# TLS secrets for %s (bench/gen_capture.py --wss)\n"
+			% os.path.basename(args.out))
 	state = {"bytes": 24, "target": int(args.mb * 1e6), "copies": 0,
-		"legs": 0, "legs_of": legs_of, "open": []}
+		"legs": 0, "legs_of": legs_of, "open": [], "keylog": keylog,
+		"keys_done": set()}
 	gens = [slot_events(s, tpls, weights, random.Random(args.seed * 1000 + s),
 		state, args.gap) for s in range(args.concurrency)]
 	npk = 0
@@ -423,6 +556,8 @@ def main():
 			npk += 1
 			first = ts if first is None else first
 			last = ts
+	if keylog:
+		keylog.close()
 	size = os.path.getsize(args.out)
 	print("%s: %.1f MB, %d packets, %d copies, %d legs, peak %d concurrent "
 		"legs, %.0f s of capture time" % (args.out, size / 1e6, npk,
