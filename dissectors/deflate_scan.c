@@ -145,7 +145,8 @@ static int decode_slow(const struct dscan_huff *h, uint64_t *hold,
  * come from the lookup table; a code whose bits are all on hand is found
  * there whatever follows it, and when the entry is longer than the bits on
  * hand no shorter code matches them either (codes are prefix-free). */
-static int decode(const struct dscan_huff *h, uint64_t *hold, unsigned *bits)
+static inline int decode(const struct dscan_huff *h, uint64_t *hold,
+			 unsigned *bits)
 {
 	unsigned e = h->fast[*hold & ((1u << DSCAN_FAST_BITS) - 1)];
 
