@@ -36,6 +36,7 @@ struct analyzer {
 	double last_expire;
 	bool expiring;           /* inside tcp_table_expire */
 	uint64_t legs_following; /* legs with state now (opened, not closed) */
+	uint64_t flow_cap_seen;  /* flow_cap_hits already noted on a leg */
 	/* ended legs waiting to be reported, oldest first */
 	struct leg_state *pending_head, *pending_tail;
 	size_t n_pending;
@@ -194,6 +195,8 @@ static void on_packet(void *user, int dir, uint8_t flags,
 		sink->packet(sink->ctx, &ls->pub, pm->raw);
 }
 
+static size_t flow_cap(size_t memcap);
+
 static void on_close(void *user, const struct pkt_meta *pm)
 {
 	struct leg_state *ls = user;
@@ -210,6 +213,20 @@ static void on_close(void *user, const struct pkt_meta *pm)
 			 "following this connection (--idle)",
 			 a->cfg.idle_timeout,
 			 (unsigned long long)ls->pub.last_pkt);
+	}
+	/* tcp_reasm counts a live flow pushed out by the flow cap just
+	 * before it closes it: that close is this one. */
+	const struct tcp_counters *tc = tcp_table_counters(a->tcp);
+	if (tc && tc->flow_cap_hits != a->flow_cap_seen) {
+		a->flow_cap_seen = tc->flow_cap_hits;
+		leg_note(&ls->pub, NOTE_WARN, "flow_cap",
+			 "wstap stopped following this connection after packet "
+			 "%llu: the flow table was full (--memcap %llu allows "
+			 "%zu connections at once) and this one was the least "
+			 "recently active",
+			 (unsigned long long)ls->pub.last_pkt,
+			 (unsigned long long)a->cfg.memcap,
+			 flow_cap(a->cfg.memcap / 8 * 3));
 	}
 	end_leg(a, ls);
 }

@@ -194,6 +194,7 @@ static void emit_head(struct leg_state *ls, int dir, bool is_request,
 static void pend_push(struct leg_state *ls, enum req_kind k)
 {
 	if (ls->pend_count == PENDING_MAX) {
+		analyzer_stats_rw(ls->an)->pipeline_cap_hits++;
 		leg_note(&ls->pub, NOTE_WARN, "pipeline_cap",
 			 "more than %d requests awaiting answers; older ones "
 			 "forgotten (packet %llu)", PENDING_MAX,
@@ -261,7 +262,8 @@ static void hold_bytes(struct leg_state *ls, int dir, const uint8_t *p,
 	struct lane_dir *d = &ls->d[dir];
 
 	if (n > HOLD_MAX - d->hold_len) {
-		if (!d->hold_overflow)
+		if (!d->hold_overflow) {
+			analyzer_stats_rw(ls->an)->hold_cap_hits++;
 			leg_note(&ls->pub, NOTE_WARN, "hold_cap",
 				 "the %s sent more than %d bytes before %s; the "
 				 "excess was not analysed (packet %llu)",
@@ -269,6 +271,7 @@ static void hold_bytes(struct leg_state *ls, int dir, const uint8_t *p,
 				 dir == DIR_CLIENT ? "the answer to its request" :
 						     "any request",
 				 (unsigned long long)ls->pm->num);
+		}
 		d->hold_overflow = true;
 		n = HOLD_MAX - d->hold_len;
 	}

@@ -312,6 +312,10 @@ struct sess_stats {
 	uint64_t deflate_undecodable;
 	uint64_t linger_cap_hits; /* ended legs reported before their linger
 	                             ran out: too many were waiting */
+	uint64_t hold_cap_hits;     /* legs whose held bytes (HOLD_MAX,
+	                               awaiting an answer) overflowed */
+	uint64_t pipeline_cap_hits; /* requests forgotten: more than
+	                               PENDING_MAX awaited answers */
 	double first_ts, last_ts;
 };
 

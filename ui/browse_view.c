@@ -452,6 +452,12 @@ static void title_bar(struct bview *v, struct bline *l)
 	else if (v->reading)
 		bl_printf(l, BA_TITLE, ", reading (%llu packets)",
 			  (unsigned long long)v->packets);
+	/* The store's own caps (legs kept, bytes in all) cut whole legs or
+	 * payloads out of the browser: say so where every screen shows it
+	 * (docs/caps.md); the per-leg caps are noted in the leg's view. */
+	const struct bs_stats *bst = bs_stats(v->store);
+	if (bst->legs_dropped || bst->total_cap_hits)
+		bl_puts(l, BA_TITLE, ", store cap hit: not all kept");
 	char right[64];
 	snprintf(right, sizeof right, "%ssort %s%s%s ",
 		 v->follow && v->reading ? "follow  " : "", sort_name(v->sort),

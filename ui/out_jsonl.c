@@ -380,6 +380,7 @@ static void finish(void *ctx, const struct sess_stats *st)
 	C(overlap_unverifiable); C(ring_cap_hits); C(keepalives);
 	C(zero_window_probes); C(resyncs); C(resync_skipped_bytes);
 	C(resync_cap_hits); C(linger_cap_hits);
+	C(hold_cap_hits); C(pipeline_cap_hits);
 #undef C
 	obuf_putc(o, '}');
 	obuf_eol(o);

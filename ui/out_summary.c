@@ -117,6 +117,35 @@ static void leg_end(void *ctx, const struct leg *l)
 	obuf_eol(o);
 }
 
+/* "; caps hit: ..." naming each cap that cut something, with its count
+ * (docs/caps.md lists them); nothing when none was hit. */
+static void caps_hit(struct obuf *o, const struct sess_stats *st)
+{
+	const struct { uint64_t n; const char *what; } caps[] = {
+		{ st->ooo_cap_hits, "out-of-order" },
+		{ st->memcap_hits, "memcap" },
+		{ st->flow_cap_hits, "flows" },
+		{ st->resync_cap_hits, "resync" },
+		{ st->linger_cap_hits, "linger" },
+		{ st->hold_cap_hits, "held bytes" },
+		{ st->pipeline_cap_hits, "pipelined requests" },
+		{ st->head_copy_truncated, "head copy" },
+		{ st->tls_handshake_cap_hits, "TLS handshake" },
+		{ st->deflate_bombs, "inflate" },
+		{ st->deflate_desyncs, "inflate budget" },
+		{ st->notes_dropped, "notes" },
+	};
+	bool first = true;
+
+	for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		if (!caps[i].n)
+			continue;
+		obuf_printf(o, "%s%llu %s", first ? "; caps hit: " : ", ",
+			    (unsigned long long)caps[i].n, caps[i].what);
+		first = false;
+	}
+}
+
 static void finish(void *ctx, const struct sess_stats *st)
 {
 	struct summary *s = ctx;
@@ -167,14 +196,7 @@ static void finish(void *ctx, const struct sess_stats *st)
 			    "bytes skipped",
 			    (unsigned long long)st->resyncs,
 			    (unsigned long long)st->resync_skipped_bytes);
-	if (st->ooo_cap_hits || st->memcap_hits || st->flow_cap_hits ||
-	    st->resync_cap_hits)
-		obuf_printf(o, "; caps hit: %llu out-of-order, %llu memcap, "
-			    "%llu flows, %llu resync",
-			    (unsigned long long)st->ooo_cap_hits,
-			    (unsigned long long)st->memcap_hits,
-			    (unsigned long long)st->flow_cap_hits,
-			    (unsigned long long)st->resync_cap_hits);
+	caps_hit(o, st);
 	obuf_eol(o);
 }
 

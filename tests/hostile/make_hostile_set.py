@@ -249,6 +249,58 @@ def deflate_bomb():
 	return data
 
 
+# ---- per-leg caps (analyzer/leg.h) ------------------------------------
+
+
+def proxy_conn(client_steps):
+	"""A client's connection to the seed's proxy (port 8080): handshake,
+	the client's bytes in MSS-sized segments, no answer, FIN."""
+	ms.PROXY = SEED_PROXY
+	c = ms.Conn()
+	c.send("c", "S", dt=0)
+	c.send("p", "SA", dt=0.0004)
+	c.send("c", "A", dt=0.0001)
+	for data in client_steps:
+		for i in range(0, len(data), 1400):
+			c.send("c", "PA", data[i:i + 1400], dt=0.0001)
+		c.send("p", "A", dt=0.0001)
+	c.send("c", "FA", dt=0.0002)
+	c.send("p", "FA", dt=0.0002)
+	c.send("c", "A", dt=0.0002)
+	return ms.pcap(c.frames)
+
+
+def hold_cap():
+	"""A CONNECT, then 300 KB from the client before the proxy answers:
+	more than HOLD_MAX (256 KiB) held while waiting."""
+	return proxy_conn([ms.head_bytes(ms.CONNECT_HEAD), bytes(300000)])
+
+
+def pipeline_cap():
+	"""Twenty pipelined forward-proxy GETs, none answered: more than
+	PENDING_MAX (16) awaiting answers."""
+	get = ms.head_bytes(["GET http://203.0.113.7/ HTTP/1.1",
+		"Host: 203.0.113.7"])
+	return proxy_conn([get * 20])
+
+
+def flow_cap(n=100):
+	"""n connections to the proxy, each sending a CONNECT and staying
+	open: run with --memcap 64K (a 64-flow table), the least recently
+	active live flows make room and say so."""
+	ms.PROXY = SEED_PROXY
+	frames = []
+	for i in range(n):
+		c = ms.Conn(client=("192.0.2.10", 40000 + i, ms.CLIENT[2]))
+		c.t = i * 0.01
+		c.send("c", "S", dt=0)
+		c.send("p", "SA", dt=0.001)
+		c.send("c", "A", dt=0.001)
+		c.send("c", "PA", ms.head_bytes(ms.CONNECT_HEAD), dt=0.001)
+		frames += c.frames
+	return ms.pcap(frames)
+
+
 # ---- endless fragments ------------------------------------------------
 
 
@@ -391,6 +443,9 @@ SMALL = {
 	"control_126": control_126,
 	"invalid_utf8": invalid_utf8,
 	"deflate_bomb": deflate_bomb,
+	"hold_cap": hold_cap,
+	"pipeline_cap": pipeline_cap,
+	"flow_cap": flow_cap,
 }
 BIG = {
 	"ipfrag_endless": ipfrag_endless,
