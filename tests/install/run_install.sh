@@ -256,7 +256,7 @@ else bad "uninstall leaves no files" "$left"; fi
 P=$T/prefix
 (cd "$BUILD" && $MK install prefix="$P") >"$T/install2.log" 2>&1
 found=$(cd "$P" 2>/dev/null && find . ! -type d | sort | tr '\n' ' ')
-want="./bin/wstap ./share/bash-completion/completions/wstap ./share/doc/wstap/README.md ./share/doc/wstap/jsonl.md ./share/man/man1/wstap.1 "
+want="./bin/wstap ./share/bash-completion/completions/wstap ./share/doc/wstap/README.md ./share/doc/wstap/caps.md ./share/doc/wstap/jsonl.md ./share/man/man1/wstap.1 "
 if [ "$found" = "$want" ]; then ok "make install prefix=DIR puts exactly the binary, manual, completion and docs there"
 else bad "make install prefix=DIR" "found [$found] want [$want]; $(tail -3 "$T/install2.log")"; fi
 "$P/bin/wstap" -r "$S/seed_connect.pcap" -q -T jsonl >"$T/out" 2>&1
