@@ -34,4 +34,19 @@ done
 if [ -f fuzz.log ]; then
 	echo "fuzz (reported, not counted): $(grep -E '^[0-9]+ passed, [0-9]+ failed$' fuzz.log | tail -1)"
 fi
+# The suite again under AddressSanitizer and UBSan (.ci/run builds it in
+# _asan): this script run there gives its total, shown on a line of its
+# own and counted in the final one.  Each sanitizer report (a file in
+# _asan/san-reports, or a test log holding UBSan's "runtime error:")
+# is one more failure, even when its test program passed.
+if [ -d _asan ] && [ -z "${SUMMARY_IN_ASAN:-}" ]; then
+	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+	line=$(cd _asan && SUMMARY_IN_ASAN=1 bash "$self" | tail -1)
+	reports=$(find _asan/san-reports -type f 2>/dev/null | wc -l)
+	ub=$(grep -rlE 'runtime error:|ERROR: (Address|Leak)Sanitizer' _asan/tests \
+		--include='*.log' 2>/dev/null | wc -l)
+	echo "asan+ubsan (make check again, -fsanitize=address,undefined): $line; sanitizer reports $((reports + ub))"
+	pass=$((pass + $(echo "$line" | cut -d' ' -f1)))
+	fail=$((fail + $(echo "$line" | cut -d' ' -f3) + reports + ub))
+fi
 echo "$pass passed, $fail failed"

@@ -106,10 +106,14 @@ for n in $names; do
 		>"$log" 2>&1
 	rc=$?
 	execs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log" | tail -1)
+	rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+)/\1/p' "$log" | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
 	ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)
+	# corp: libFuzzer's live corpus (units/bytes); the directory also
+	# keeps the inputs later reductions replaced, so it holds more files.
+	corp=$(grep -oE 'corp: [0-9]+/[0-9]+[a-zA-Z]*' "$log" | tail -1 | cut -d' ' -f2)
 	ncrash=$(find "$crashes" -type f | wc -l)
-	echo "fuzz_$n: ${secs}s, ${execs:-0} executions, cov ${cov:-0} edges, ft ${ft:-0}, corpus $(find "$corpus" -type f | wc -l), crash files $ncrash, exit $rc"
+	echo "fuzz_$n: ${secs}s, ${execs:-0} executions (${rate:-0}/s), cov ${cov:-0} edges, ft ${ft:-0}, corp ${corp:-0}, corpus files $(find "$corpus" -type f | wc -l), crash files $ncrash, exit $rc"
 	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 	else
