@@ -177,14 +177,23 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decodes exactly n hex digits into n/2 bytes. */
+/* Decodes exactly n hex digits into n/2 bytes.  By table: a key log of
+ * tens of thousands of lines is mostly hex digits. */
 static bool unhex(const char *s, size_t n, uint8_t *out)
 {
+	static int8_t val[256];
+	static bool built;
+
+	if (!built) {
+		for (int c = 0; c < 256; c++)
+			val[c] = (int8_t)hexval((char)c);
+		built = true;
+	}
 	if (n % 2)
 		return false;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(s[i]), lo = hexval(s[i + 1]);
-		if (hi < 0 || lo < 0)
+		int hi = val[(uint8_t)s[i]], lo = val[(uint8_t)s[i + 1]];
+		if ((hi | lo) < 0)
 			return false;
 		out[i / 2] = (uint8_t)(hi << 4 | lo);
 	}

@@ -53,6 +53,7 @@ struct dec_dir {
 	uint8_t cbc_iv[16];       /* TLS 1.0: the chained CBC IV */
 	EVP_CIPHER_CTX *cctx;
 	EVP_MAC_CTX *mctx;
+	bool mac_keyed;           /* mctx holds keys.mac (install clears) */
 	bool to_app, key_update;  /* key changes after the current record */
 };
 
@@ -183,6 +184,7 @@ static bool install(struct tls_dec *td, struct dec_dir *d)
 				return false;
 		}
 		memcpy(d->cbc_iv, d->keys.iv, 16);
+		d->mac_keyed = false;
 	}
 	d->seq = 0;
 	return true;
@@ -432,9 +434,13 @@ static bool hmac(struct tls_dec *td, struct dec_dir *d, const uint8_t *a,
 {
 	size_t n;
 
-	/* The digest was set once in install(); a new key restarts it. */
-	if (EVP_MAC_init(d->mctx, d->keys.mac, td->info.suite->mac_len,
-			 NULL) != 1 ||
+	/* The digest was set once in install(), the key at the first record:
+	 * later records restart HMAC with the kept key (EVP_MAC_init without
+	 * one), not the padded-key hashing a new key costs every time. */
+	const uint8_t *key = d->mac_keyed ? NULL : d->keys.mac;
+	size_t key_len = d->mac_keyed ? 0 : td->info.suite->mac_len;
+	d->mac_keyed = true;
+	if (EVP_MAC_init(d->mctx, key, key_len, NULL) != 1 ||
 	    EVP_MAC_update(d->mctx, a, an) != 1 ||
 	    EVP_MAC_update(d->mctx, b, bn) != 1 ||
 	    EVP_MAC_final(d->mctx, out, &n, TLS_MAC_MAX) != 1) {

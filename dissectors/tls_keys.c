@@ -112,10 +112,65 @@ bool tls_prf(uint16_t version, uint8_t hash_len, const uint8_t *secret,
 	return kdf_run("TLS1-PRF", p, out, out_len);
 }
 
+/* The key blocks of the last few TLS 1.2 connections: both legs of a
+ * proxy carry the same randoms and master secret (see tls13_keys). */
+#define KEY12_CACHE 32
+struct key12_cache_entry {
+	uint16_t suite, version;
+	uint8_t master[48], randoms[64];
+	struct tls_dir_keys client, server;
+};
+
+static bool tls12_keys_derive(const struct tls_suite *s, uint16_t version,
+			      const uint8_t master[48],
+			      const uint8_t client_random[32],
+			      const uint8_t server_random[32],
+			      struct tls_dir_keys *client,
+			      struct tls_dir_keys *server);
+
 bool tls12_keys(const struct tls_suite *s, uint16_t version,
 		const uint8_t master[48], const uint8_t client_random[32],
 		const uint8_t server_random[32], struct tls_dir_keys *client,
 		struct tls_dir_keys *server)
+{
+	static struct key12_cache_entry cache[KEY12_CACHE];
+	static unsigned used, next;
+	uint8_t randoms[64];
+
+	memcpy(randoms, client_random, 32);
+	memcpy(randoms + 32, server_random, 32);
+	for (unsigned i = 0; i < used; i++) {
+		struct key12_cache_entry *e = &cache[i];
+		if (e->suite == s->id && e->version == version &&
+		    memcmp(e->master, master, 48) == 0 &&
+		    memcmp(e->randoms, randoms, 64) == 0) {
+			*client = e->client;
+			*server = e->server;
+			return true;
+		}
+	}
+	if (!tls12_keys_derive(s, version, master, client_random,
+			       server_random, client, server))
+		return false;
+	struct key12_cache_entry *e = &cache[next];
+	next = (next + 1) % KEY12_CACHE;
+	if (used < KEY12_CACHE)
+		used++;
+	e->suite = s->id;
+	e->version = version;
+	memcpy(e->master, master, 48);
+	memcpy(e->randoms, randoms, 64);
+	e->client = *client;
+	e->server = *server;
+	return true;
+}
+
+static bool tls12_keys_derive(const struct tls_suite *s, uint16_t version,
+			      const uint8_t master[48],
+			      const uint8_t client_random[32],
+			      const uint8_t server_random[32],
+			      struct tls_dir_keys *client,
+			      struct tls_dir_keys *server)
 {
 	uint8_t seed[64];
 	uint8_t block[2 * (TLS_MAC_MAX + TLS_KEY_MAX + TLS_IV_MAX)];
