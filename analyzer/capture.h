@@ -3,6 +3,7 @@
 #ifndef WSTAP_CAPTURE_H
 #define WSTAP_CAPTURE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +38,19 @@ void capture_read_file(const struct capture_opts *o, struct analyzer *a,
  * writing anything to the terminal that stderr shows (the output, when
  * stdout is that terminal). */
 void capture_progress_clear(void);
+
+/* SIGINT and SIGTERM for a loop that waits with ppoll: `handler` catches
+ * them, and they stay blocked except during the wait (ppoll with
+ * wait_mask), so one arriving between a check of the handler's flag and
+ * the wait is held until the wait, never lost.  stop_signals_restore puts
+ * back the former handlers and mask. */
+struct stop_signals {
+	struct sigaction old_int, old_term;
+	sigset_t old_mask;       /* the mask before */
+	sigset_t wait_mask;      /* for ppoll: the old one, both let in */
+};
+void stop_signals_catch(struct stop_signals *s, void (*handler)(int));
+void stop_signals_restore(const struct stop_signals *s);
 
 /* Live capture (capture_live.c). */
 struct live_opts {

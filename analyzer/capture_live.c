@@ -363,6 +363,32 @@ static void stats_line(pcap_t *p, struct analyzer *a, double elapsed,
 		(unsigned long long)ls->dropped_iface);
 }
 
+void stop_signals_catch(struct stop_signals *s, void (*handler)(int))
+{
+	struct sigaction sa;
+	sigset_t stop;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, &s->old_mask);
+	sigaction(SIGINT, &sa, &s->old_int);
+	sigaction(SIGTERM, &sa, &s->old_term);
+	s->wait_mask = s->old_mask;
+	sigdelset(&s->wait_mask, SIGINT);
+	sigdelset(&s->wait_mask, SIGTERM);
+}
+
+void stop_signals_restore(const struct stop_signals *s)
+{
+	sigaction(SIGINT, &s->old_int, NULL);
+	sigaction(SIGTERM, &s->old_term, NULL);
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+}
+
 /* Waits up to LIVE_POLL_MS for packets with SIGINT and SIGTERM, blocked
  * everywhere else, let through: a signal either arrives during the wait
  * (which it ends) or is held until the next one, so none is missed
@@ -515,19 +541,10 @@ void capture_live(const struct live_opts *o, struct analyzer *a,
 	struct live_source *s = capture_live_open(o, res, ls);
 	if (!s)
 		return;
-	struct sigaction sa, old_int, old_term;
-	sigset_t stop_sigs, during;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGTERM);
+	struct stop_signals sig;
 	live_signalled = 0;
 	live_handle = s->p;
-	sigprocmask(SIG_BLOCK, &stop_sigs, &during);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	stop_signals_catch(&sig, on_signal);
 
 	for (;;) {
 		if (live_signalled) {
@@ -542,11 +559,9 @@ void capture_live(const struct live_opts *o, struct analyzer *a,
 			break;
 		}
 		if (n == 0)
-			wait_packets(s->fd, &during);
+			wait_packets(s->fd, &sig.wait_mask);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &during, NULL);
+	stop_signals_restore(&sig);
 	live_handle = NULL;
 	res->packets = s->c.packets;
 	capture_live_close(s, ls);

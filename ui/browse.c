@@ -341,21 +341,9 @@ int browse_run(const struct capture_opts *o, const struct live_opts *live,
 
 	/* Our handler before newterm: curses installs its own SIGINT and
 	 * SIGTERM handlers (which exit) only where none is set. */
-	struct sigaction sa, old_int, old_term;
-	sigset_t stop_sigs, old_mask, during;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_quit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGINT);
-	sigaddset(&stop_sigs, SIGTERM);
+	struct stop_signals sig;
 	quit_signalled = 0;
-	sigprocmask(SIG_BLOCK, &stop_sigs, &old_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	during = old_mask;
-	sigdelset(&during, SIGINT);
-	sigdelset(&during, SIGTERM);
+	stop_signals_catch(&sig, on_quit_signal);
 
 	setlocale(LC_ALL, "");
 	utf8_term = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
@@ -430,7 +418,7 @@ int browse_run(const struct capture_opts *o, const struct live_opts *live,
 			wait_ms = NOFD_MS;
 		struct timespec ts = { wait_ms / 1000,
 				       (long)(wait_ms % 1000) * 1000000L };
-		ppoll(pfd, pfd[1].fd >= 0 ? 2 : 1, &ts, &during);
+		ppoll(pfd, pfd[1].fd >= 0 ? 2 : 1, &ts, &sig.wait_mask);
 		flags = 0;
 		take_keys(&v, store, &flags);
 		if (flags & BV_QUIT)
@@ -441,9 +429,7 @@ int browse_run(const struct capture_opts *o, const struct live_opts *live,
 	bv_free(&v);
 	bscreen_free(&screen);
 out:
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	stop_signals_restore(&sig);
 	fclose(tty);
 	if (rd.is_live) {
 		/* Quitting stops the capture; its figures as without -b. */
