@@ -1,5 +1,6 @@
 /* session.c - names of the model's codes, and notes on legs. */
 #include "session.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,6 +70,6 @@ void leg_note(struct leg *l, enum note_level level, const char *code,
 	n->level = level;
 	snprintf(n->code, sizeof n->code, "%s", code);
 	va_start(ap, fmt);
-	vsnprintf(n->text, sizeof n->text, fmt, ap);
+	text_vformat(n->text, sizeof n->text, fmt, ap);
 	va_end(ap);
 }

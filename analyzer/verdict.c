@@ -5,6 +5,7 @@
  * TLS, Upgrade answer, handshake checks, frames, close.
  */
 #include "leg.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ static void explain(struct leg *l, enum verdict v, const char *fmt, ...)
 
 	l->verdict = v;
 	va_start(ap, fmt);
-	vsnprintf(l->explanation, sizeof l->explanation, fmt, ap);
+	text_vformat(l->explanation, sizeof l->explanation, fmt, ap);
 	va_end(ap);
 }
 
@@ -43,12 +44,12 @@ static void end_clause(const struct leg *l, char *buf, size_t size)
 			  (l->via == VIA_CONNECT || l->via == VIA_FORWARD) ?
 				  "proxy" : "server";
 	if (l->end_seen)
-		snprintf(buf, size, "the %s %s the connection (%s, packet %llu)",
+		text_format(buf, size, "the %s %s the connection (%s, packet %llu)",
 			 who, l->end_rst ? "reset" : "closed",
 			 l->end_rst ? "RST" : "FIN",
 			 (unsigned long long)l->end_pkt);
 	else
-		snprintf(buf, size, "the capture ended (last packet %llu)",
+		text_format(buf, size, "the capture ended (last packet %llu)",
 			 (unsigned long long)l->last_pkt);
 }
 
@@ -77,9 +78,9 @@ static const char *close_meaning(uint16_t code)
 static const char *human_delay(double s, char *buf, size_t size)
 {
 	if (s < 1.0)
-		snprintf(buf, size, "%.1f ms", s * 1e3);
+		text_format(buf, size, "%.1f ms", s * 1e3);
 	else
-		snprintf(buf, size, "%.2f s", s);
+		text_format(buf, size, "%.2f s", s);
 	return buf;
 }
 
@@ -96,9 +97,9 @@ static void proxy_name(const struct leg *l, char *buf, size_t size)
 		n = strcspn(sw, "/ )");
 	}
 	if (n > 0 && n < 40)
-		snprintf(buf, size, "%.*s (%s)", (int)n, sw, l->server.text);
+		text_format(buf, size, "%.*s (%s)", (int)n, sw, l->server.text);
 	else
-		snprintf(buf, size, "the proxy (%s)", l->server.text);
+		text_format(buf, size, "the proxy (%s)", l->server.text);
 }
 
 /* What squid's X-Squid-Error codes mean, in words and with what to try. */
@@ -164,18 +165,18 @@ static bool proxy_stage(struct leg *l, const char *ends)
 	if (l->via != VIA_CONNECT)
 		return false;
 	if (l->proxy_latency >= 0 && l->stages[ST_PROXY_REQUEST].seen)
-		snprintf(after, sizeof after, " after %.1f ms",
+		text_format(after, sizeof after, " after %.1f ms",
 			 l->proxy_latency * 1e3);
 	if (l->proxy_error_hdr[0]) {
 		const char *mean = squid_error_meaning(l->proxy_error_hdr);
-		snprintf(why, sizeof why, "; its error page says %s%s%s",
+		text_format(why, sizeof why, "; its error page says %s%s%s",
 			 l->proxy_error_hdr, mean ? ": " : "", mean ? mean : "");
 	}
 	if (s == 407) {
 		char retry[200] = "";
 		char d[32];
 		if (l->retried_by)
-			snprintf(retry, sizeof retry, " The client retried %s "
+			text_format(retry, sizeof retry, " The client retried %s "
 				 "later on leg %llu with Proxy-Authorization.",
 				 human_delay(l->retry_delay, d, sizeof d),
 				 (unsigned long long)l->retried_by);
@@ -314,20 +315,20 @@ static bool tls_stage(struct leg *l, const char *ends)
 	const char *cr = t->client_random[0] ? t->client_random :
 					       "(unknown: no ClientHello captured)";
 	if (!t->keylog)
-		snprintf(keys, sizeof keys, "A TLS key log (SSLKEYLOGFILE) "
+		text_format(keys, sizeof keys, "A TLS key log (SSLKEYLOGFILE) "
 			 "holding client random %s would let wstap see inside "
 			 "(--keylog FILE).", cr);
 	else if (t->decrypt_failed)
-		snprintf(keys, sizeof keys, "The key log's secrets for client "
+		text_format(keys, sizeof keys, "The key log's secrets for client "
 			 "random %s failed to decrypt it (authentication failed): "
 			 "they belong to another session, or the capture is "
 			 "damaged; see the notes.", cr);
 	else if (!t->keys_found)
-		snprintf(keys, sizeof keys, "The key log has no line for its "
+		text_format(keys, sizeof keys, "The key log has no line for its "
 			 "client random %s (CLIENT_RANDOM for TLS 1.2, "
 			 "CLIENT_TRAFFIC_SECRET_0 and the others for TLS 1.3).", cr);
 	else
-		snprintf(keys, sizeof keys, "The key log has secrets for client "
+		text_format(keys, sizeof keys, "The key log has secrets for client "
 			 "random %s, but no application data could be decrypted; "
 			 "see the notes.", cr);
 	explain(l, V_TLS_ENCRYPTED,
@@ -386,7 +387,7 @@ static bool handshake_stage(struct leg *l, const char *ends)
 		char then[200] = "";
 		if (l->end_seen && l->end_ts >= stage_time(l, ST_OPEN)) {
 			char d[32];
-			snprintf(then, sizeof then, ", which the %s did %s later %s",
+			text_format(then, sizeof then, ", which the %s did %s later %s",
 				 dir_name(l->end_by),
 				 human_delay(l->end_ts - stage_time(l, ST_OPEN), d,
 					     sizeof d),
@@ -430,16 +431,16 @@ static void open_stage(struct leg *l, const char *ends)
 	char route[600];
 
 	if (l->via == VIA_CONNECT)
-		snprintf(route, sizeof route, "through the proxy's tunnel to %s",
+		text_format(route, sizeof route, "through the proxy's tunnel to %s",
 			 l->target);
 	else if (l->via == VIA_FORWARD)
-		snprintf(route, sizeof route, "through the forward proxy to %s",
+		text_format(route, sizeof route, "through the forward proxy to %s",
 			 l->target);
 	else if (l->via == VIA_REVERSE && l->link.client_side)
-		snprintf(route, sizeof route, "through the reverse proxy at %s",
+		text_format(route, sizeof route, "through the reverse proxy at %s",
 			 l->server.text);
 	else
-		snprintf(route, sizeof route, "to %s", l->server.text);
+		text_format(route, sizeof route, "to %s", l->server.text);
 
 	if (l->protocol_errors) {
 		explain(l, V_PROTOCOL_ERROR,
@@ -520,7 +521,7 @@ static void append(struct leg *l, const char *fmt, ...)
 	size_t n = strlen(l->explanation);
 
 	va_start(ap, fmt);
-	vsnprintf(l->explanation + n, sizeof l->explanation - n, fmt, ap);
+	text_vformat(l->explanation + n, sizeof l->explanation - n, fmt, ap);
 	va_end(ap);
 }
 
@@ -584,7 +585,7 @@ void verdict_decide(struct leg *l)
 		/* Several explanations say "the capture ended"; for an expired
 		 * leg that is not what happened, so say what did. */
 		size_t n = strlen(l->explanation);
-		snprintf(l->explanation + n, sizeof l->explanation - n,
+		text_format(l->explanation + n, sizeof l->explanation - n,
 			 " (The capture did not end: no packet was seen on this "
 			 "connection for %.0f s after packet %llu, so wstap "
 			 "stopped following it; the connection may still be "
@@ -596,14 +597,14 @@ void verdict_decide(struct leg *l)
 		 * can claim: say so where the user will read it. */
 		size_t n = strlen(l->explanation);
 		if (l->gap_undecoded)
-			snprintf(l->explanation + n, sizeof l->explanation - n,
+			text_format(l->explanation + n, sizeof l->explanation - n,
 				 " The capture lacks %llu byte(s) of this "
 				 "connection (%llu gap(s)); part of what followed "
 				 "could not be decoded (see the notes).",
 				 (unsigned long long)l->gap_bytes,
 				 (unsigned long long)l->gaps);
 		else
-			snprintf(l->explanation + n, sizeof l->explanation - n,
+			text_format(l->explanation + n, sizeof l->explanation - n,
 				 " The capture lacks %llu byte(s) of this "
 				 "connection (%llu gap(s)); decoding resumed after "
 				 "each (%llu byte(s) skipped to find a boundary) "
@@ -647,7 +648,7 @@ static void decide(struct leg *l)
 		const struct close_info *c = &l->close;
 		char closed[96] = "";
 		if (c->seen)
-			snprintf(closed, sizeof closed, "; the %s closed it "
+			text_format(closed, sizeof closed, "; the %s closed it "
 				 "with code %u", dir_name(c->by),
 				 c->has_code ? c->code : 1005);
 		explain(l, V_INCOMPLETE,

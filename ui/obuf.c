@@ -1,5 +1,6 @@
 /* obuf.c - buffered output writer. */
 #include "obuf.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -76,7 +77,7 @@ void obuf_printf(struct obuf *o, const char *fmt, ...)
 	char tmp[1024];
 
 	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	int n = text_vformat(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;

@@ -16,6 +16,7 @@ static const suite_adder adders[] = {
 	add_tls_hello_suite, add_legmap_suite,    add_browse_suite,
 	add_keylog_suite,      add_tls_keys_suite, add_tls_decrypt_suite,
 	add_tls_cert_suite,    add_out_har_suite,  add_pcap_records_suite,
+	add_text_suite,
 };
 
 int main(void)

@@ -29,5 +29,6 @@ int add_tls_decrypt_suite(void);
 int add_tls_cert_suite(void);
 int add_out_har_suite(void);
 int add_pcap_records_suite(void);
+int add_text_suite(void);
 
 #endif
