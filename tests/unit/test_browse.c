@@ -343,6 +343,7 @@ static void test_store_leg_cap(void)
 	screen(&v, &scr);
 	CU_ASSERT_PTR_NOT_NULL(strstr(line_of(0),
 				      "1 leg, 0 failed, store cap hit: not all kept"));
+	bscreen_free(&scr);
 	bv_free(&v);
 	bs_free(s);
 }
