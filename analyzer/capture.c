@@ -87,142 +87,34 @@ static void progress_tick(struct progress *pr, pcap_t *p, uint64_t packets,
 	progress_visible = true;
 }
 
-void capture_read_file(const struct capture_opts *o, struct analyzer *a,
-		       struct capture_result *res)
-{
-	char err[PCAP_ERRBUF_SIZE] = "";
-	const char *shown = strcmp(o->path, "-") == 0 ? "standard input" : o->path;
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(
-		o->path, PCAP_TSTAMP_PRECISION_NANO, err);
-
-	memset(res, 0, sizeof *res);
-	if (!p) {
-		struct stat sb;
-		if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) != 0)
-			snprintf(res->message, sizeof res->message,
-				 "%s: cannot open: %s", shown, strerror(errno));
-		else
-			snprintf(res->message, sizeof res->message,
-				 "%s: not a readable pcap or pcapng capture (%s); "
-				 "give a file written by tcpdump, dumpcap or "
-				 "Wireshark", shown, err);
-		res->status = CAP_OPEN_FAILED;
-		return;
-	}
-	res->linktype = pcap_datalink(p);
-	if (o->filter) {
-		struct bpf_program prog;
-		if (pcap_compile(p, &prog, o->filter, 1,
-				 PCAP_NETMASK_UNKNOWN) != 0 ||
-		    pcap_setfilter(p, &prog) != 0) {
-			snprintf(res->message, sizeof res->message,
-				 "filter '%s': %s", o->filter, pcap_geterr(p));
-			res->status = CAP_FILTER_FAILED;
-			pcap_close(p);
-			return;
-		}
-		pcap_freecode(&prog);
-	}
-	struct progress pr = { .on = o->progress, .started = now_s() };
-	struct stat sb;
-	if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) == 0)
-		pr.file_size = (long long)sb.st_size;
-	/* `-r - < file`: the size of the file behind stdin. */
-	else if (strcmp(o->path, "-") == 0 && fstat(STDIN_FILENO, &sb) == 0 &&
-		 S_ISREG(sb.st_mode))
-		pr.file_size = (long long)sb.st_size;
-
+/* ---- reading --------------------------------------------------------
+ * One implementation: capture_read_file feeds a source to its end;
+ * the terminal browser feeds the same source in chunks between screen
+ * updates. */
+struct cap_source {
+	pcap_t *p;
+	/* Classic files without a filter: the well-formed records come from
+	 * pcap_records (no per-packet stdio); the first doubtful one and all
+	 * after it from libpcap, positioned there, so damaged records get
+	 * libpcap's checks and words. */
+	struct pcap_records *fast;
+	const char *shown;       /* the name in messages */
 	/* In a classic pcap file each record is a 16-byte header and its
 	 * captured bytes after the 24-byte file header, so the offset of the
 	 * record being read is known without asking the file (pcapng blocks
 	 * vary; there the file position is reported instead). */
-	bool classic = pcap_major_version(p) == 2;
-	uint64_t next_record = 24;
-	/* Classic files without a filter: the well-formed records come from
-	 * pcap_records (no per-packet stdio); the first doubtful one and all
-	 * after it from libpcap, positioned there, so damaged records get
-	 * libpcap's checks and words as before. */
-	struct pcap_records *fast = NULL;
-	if (classic && !o->filter && strcmp(o->path, "-") != 0)
-		fast = pcap_records_open(o->path);
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int rc;
-	for (;;) {
-		struct raw_packet rp = { .linktype = res->linktype };
-		if (fast) {
-			uint64_t at;
-			int fr = pcap_records_next(fast, &rp, &at);
-			if (fr != 1) {
-				pcap_records_close(fast);
-				fast = NULL;
-				FILE *f = pcap_file(p);
-				if (fr == 0 && f && fseeko(f, 0, SEEK_END) == 0)
-					continue; /* libpcap confirms the end */
-				if (!f || fseeko(f, (off_t)at, SEEK_SET) != 0) {
-					rc = PCAP_ERROR;
-					break;
-				}
-				next_record = at;
-				continue;
-			}
-		} else {
-			if ((rc = pcap_next_ex(p, &h, &data)) != 1)
-				break;
-			/* opened with nanosecond precision: tv_usec holds ns */
-			rp.data = data;
-			rp.caplen = h->caplen;
-			rp.wirelen = h->len;
-			rp.ts_sec = (uint64_t)h->ts.tv_sec;
-			rp.ts_nsec = (uint32_t)h->ts.tv_usec;
-		}
-		next_record += 16 + (uint64_t)rp.caplen;
-		/* Several link types in one pcapng file: ask each time is
-		 * costly; libpcap reports the first interface's type, and
-		 * files with mixed types are rare. */
-		analyzer_packet(a, &rp);
-		res->packets++;
-		if ((res->packets & 0x3ff) == 0)
-			progress_tick(&pr, p, res->packets, next_record,
-				      analyzer_stats(a));
-		if (o->max_packets && res->packets >= o->max_packets) {
-			rc = 1;
-			break;
-		}
-	}
-	pcap_records_close(fast);
-	capture_progress_clear();
-	if (rc == PCAP_ERROR) {
-		FILE *f = pcap_file(p);
-		long long pos = classic ? (long long)next_record :
-				f ? (long long)ftell(f) : -1;
-		snprintf(res->message, sizeof res->message,
-			 "%s: the record of packet %llu at file offset %lld is "
-			 "damaged (%s); the %llu packets before it are reported",
-			 shown, (unsigned long long)res->packets + 1, pos,
-			 pcap_geterr(p), (unsigned long long)res->packets);
-		res->status = CAP_DAMAGED;
-	}
-	pcap_close(p);
-}
-
-/* ---- reading in steps ------------------------------------------------
- * The same reading as capture_read_file, cut into chunks the caller asks
- * for.  (capture_read_file keeps its own loop for now; both could share
- * this once live capture settles.) */
-struct cap_source {
-	pcap_t *p;
-	const char *shown;       /* the name in messages */
-	bool classic;            /* pcap, not pcapng: record offsets known */
+	bool classic;
 	uint64_t next_record;
 	uint64_t max_packets;
+	struct progress pr;
 };
 
 struct cap_source *capture_source_file(const struct capture_opts *o,
 				       struct capture_result *res)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
-	const char *shown = strcmp(o->path, "-") == 0 ? "standard input" : o->path;
+	bool std_in = strcmp(o->path, "-") == 0;
+	const char *shown = std_in ? "standard input" : o->path;
 	struct cap_source *s;
 
 	memset(res, 0, sizeof *res);
@@ -236,7 +128,7 @@ struct cap_source *capture_source_file(const struct capture_opts *o,
 						       PCAP_TSTAMP_PRECISION_NANO, err);
 	if (!s->p) {
 		struct stat sb;
-		if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) != 0)
+		if (!std_in && stat(o->path, &sb) != 0)
 			snprintf(res->message, sizeof res->message,
 				 "%s: cannot open: %s", shown, strerror(errno));
 		else
@@ -267,15 +159,53 @@ struct cap_source *capture_source_file(const struct capture_opts *o,
 	s->classic = pcap_major_version(s->p) == 2;
 	s->next_record = 24;
 	s->max_packets = o->max_packets;
+	if (s->classic && !o->filter && !std_in)
+		s->fast = pcap_records_open(o->path);
 	return s;
+}
+
+/* The next packet into *rp (borrowed until the next call): 1, or
+ * pcap_next_ex's end (PCAP_ERROR_BREAK) or error (PCAP_ERROR). */
+static int next_packet(struct cap_source *s, struct raw_packet *rp)
+{
+	while (s->fast) {
+		uint64_t at;
+		int fr = pcap_records_next(s->fast, rp, &at);
+		if (fr == 1)
+			return 1;
+		pcap_records_close(s->fast);
+		s->fast = NULL;
+		FILE *f = pcap_file(s->p);
+		if (!f)
+			return PCAP_ERROR;
+		if (fr == 0) {
+			/* libpcap confirms the end */
+			if (fseeko(f, 0, SEEK_END) != 0)
+				return PCAP_ERROR;
+		} else {
+			if (fseeko(f, (off_t)at, SEEK_SET) != 0)
+				return PCAP_ERROR;
+			s->next_record = at;
+		}
+	}
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(s->p, &h, &data);
+	if (rc != 1)
+		return rc;
+	/* opened with nanosecond precision: tv_usec holds ns */
+	rp->data = data;
+	rp->caplen = h->caplen;
+	rp->wirelen = h->len;
+	rp->ts_sec = (uint64_t)h->ts.tv_sec;
+	rp->ts_nsec = (uint32_t)h->ts.tv_usec;
+	return 1;
 }
 
 unsigned capture_source_feed(struct cap_source *s, struct analyzer *a,
 			     unsigned max, bool *done,
 			     struct capture_result *res)
 {
-	struct pcap_pkthdr *h;
-	const u_char *data;
 	unsigned n = 0;
 	int rc = 1;
 
@@ -285,19 +215,20 @@ unsigned capture_source_feed(struct cap_source *s, struct analyzer *a,
 			*done = true;
 			return n;
 		}
-		rc = pcap_next_ex(s->p, &h, &data);
+		/* Several link types in one pcapng file: asking each time is
+		 * costly; libpcap reports the first interface's type, and
+		 * files with mixed types are rare. */
+		struct raw_packet rp = { .linktype = res->linktype };
+		rc = next_packet(s, &rp);
 		if (rc != 1)
 			break;
-		s->next_record += 16 + (uint64_t)h->caplen;
-		struct raw_packet rp = {
-			.linktype = res->linktype, .data = data,
-			.caplen = h->caplen, .wirelen = h->len,
-			.ts_sec = (uint64_t)h->ts.tv_sec,
-			.ts_nsec = (uint32_t)h->ts.tv_usec, /* ns: see above */
-		};
+		s->next_record += 16 + (uint64_t)rp.caplen;
 		analyzer_packet(a, &rp);
 		res->packets++;
 		n++;
+		if ((res->packets & 0x3ff) == 0)
+			progress_tick(&s->pr, s->p, res->packets,
+				      s->next_record, analyzer_stats(a));
 	}
 	if (rc == 1)
 		return n;
@@ -320,6 +251,29 @@ void capture_source_close(struct cap_source *s)
 {
 	if (!s)
 		return;
+	pcap_records_close(s->fast);
 	pcap_close(s->p);
 	free(s);
+}
+
+void capture_read_file(const struct capture_opts *o, struct analyzer *a,
+		       struct capture_result *res)
+{
+	struct cap_source *s = capture_source_file(o, res);
+	if (!s)
+		return;
+	s->pr.on = o->progress;
+	s->pr.started = now_s();
+	struct stat sb;
+	if (strcmp(o->path, "-") != 0 && stat(o->path, &sb) == 0)
+		s->pr.file_size = (long long)sb.st_size;
+	/* `-r - < file`: the size of the file behind stdin. */
+	else if (strcmp(o->path, "-") == 0 && fstat(STDIN_FILENO, &sb) == 0 &&
+		 S_ISREG(sb.st_mode))
+		s->pr.file_size = (long long)sb.st_size;
+	bool done = false;
+	while (!done)
+		capture_source_feed(s, a, 1u << 16, &done, res);
+	capture_progress_clear();
+	capture_source_close(s);
 }
