@@ -338,38 +338,17 @@ enum decode_result decode_reassembled(const struct ip_frag *f,
 	return decode_tcp(&c, len, out, why);
 }
 
-/* Writes v (< 100000) in decimal at p; returns the end. */
-static char *put_dec(char *p, unsigned v)
-{
-	char t[5];
-	int n = 0;
-
-	do {
-		t[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v && n < 5);
-	while (n)
-		*p++ = t[--n];
-	return p;
-}
-
 void endpoint_format(const struct ip_endpoint *e, char *buf, size_t size)
 {
 	char a[INET6_ADDRSTRLEN];
 
 	if (e->family == 4) {
-		/* dotted quad by hand: inet_ntop and snprintf were 3% of the
-		 * time on a capture of short connections (two per leg) */
-		char t[sizeof "255.255.255.255:65535"], *p = t;
-		for (int i = 0; i < 4; i++) {
-			p = put_dec(p, e->addr[i]);
-			*p++ = i < 3 ? '.' : ':';
-		}
-		p = put_dec(p, e->port);
-		*p = '\0';
-		text_copy(buf, size, t);
+		/* text_format, not inet_ntop and snprintf: those were 3% of
+		 * the time on a capture of short connections (two per leg) */
+		text_format(buf, size, "%u.%u.%u.%u:%u", e->addr[0], e->addr[1],
+			    e->addr[2], e->addr[3], (unsigned)e->port);
 	} else {
 		inet_ntop(AF_INET6, e->addr, a, sizeof a);
-		snprintf(buf, size, "[%s]:%u", a, (unsigned)e->port);
+		text_format(buf, size, "[%s]:%u", a, (unsigned)e->port);
 	}
 }

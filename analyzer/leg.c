@@ -824,12 +824,6 @@ void leg_plain_start(struct leg_state *ls, int dir)
 	http_start(ls, dir);
 }
 
-void leg_plain_feed(struct leg_state *ls, int dir, const uint8_t *p,
-		    size_t n)
-{
-	lane_feed(ls, dir, p, n);
-}
-
 void leg_gap(struct leg_state *ls, int dir, uint64_t n,
 	     const struct pkt_meta *pm)
 {

@@ -182,7 +182,8 @@ void leg_link_sig(struct leg_state *ls, enum dir d, uint8_t opcode,
 void leg_link_compare(struct leg_state *ls);
 void leg_link_unpair(struct leg_state *ls);
 
-/* leg.c: feeds a direction's current lane (used to replay bytes). */
+/* leg.c: feeds a direction's current lane (bytes replayed after a
+ * resync, and decrypted TLS plaintext). */
 void leg_lane_feed(struct leg_state *ls, int dir, const uint8_t *p, size_t n);
 
 /* leg_resync.c */
@@ -213,8 +214,6 @@ bool tls_looks_like_record(const uint8_t *p, size_t n);
 /* leg.c: TLS was decrypted in a direction; its plaintext is a new byte
  * stream that begins with HTTP (the Upgrade), like a cleartext tunnel. */
 void leg_plain_start(struct leg_state *ls, int dir);
-void leg_plain_feed(struct leg_state *ls, int dir, const uint8_t *p,
-		    size_t n);
 
 /* verdict.c */
 void verdict_decide(struct leg *l);

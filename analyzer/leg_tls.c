@@ -197,7 +197,7 @@ static void on_app_data(void *ctx, int dir, const uint8_t *p, size_t n)
 		ls->pub.tls.decrypted = true;
 		leg_plain_start(ls, dir);
 	}
-	leg_plain_feed(ls, dir, p, n);
+	leg_lane_feed(ls, dir, p, n);
 }
 
 static void on_note(void *ctx, int dir, int level, const char *code,

@@ -1,9 +1,12 @@
 /* pmd_negotiate.c - permessage-deflate offers and answer (RFC 7692 §7.1). */
 #include "pmd_negotiate.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "text.h"
 
 /* Parameters kept per element; permessage-deflate defines four, so a
  * few more than that is already a broken element. */
@@ -191,32 +194,34 @@ struct reporter {
 	pmd_note_fn note;
 	void *ctx;
 	bool answer;             /* problems are errors, each noted */
-	unsigned offer;          /* which offer (for the text) */
 	struct cfg *c;
 };
 
 static void problem(struct reporter *r, const char *code, const char *fmt,
-		    const char *name, size_t name_len, const char *value)
-	__attribute__((format(printf, 3, 0)));
+		    ...) __attribute__((format(printf, 3, 4)));
 
-/* Records (offers) or notes (the answer) one problem.  fmt takes the
- * parameter name (%.*s) and its value (%s). */
+/* A parameter's name for a sentence: "%.*s" with at most 40 bytes. */
+#define PNAME(p) (int)((p)->name_len > 40 ? 40 : (p)->name_len), (p)->name
+
+/* Records (offers) or notes (the answer) one problem. */
 static void problem(struct reporter *r, const char *code, const char *fmt,
-		    const char *name, size_t name_len, const char *value)
+		    ...)
 {
 	char text[200], buf[300];
-	int nl = name_len > 40 ? 40 : (int)name_len;
+	va_list ap;
 
-	snprintf(text, sizeof text, fmt, nl, name, value);
+	va_start(ap, fmt);
+	text_vformat(text, sizeof text, fmt, ap);
+	va_end(ap);
 	if (r->c->valid) {
 		r->c->valid = false;
 		r->c->code = code;
-		snprintf(r->c->why, sizeof r->c->why, "%s", text);
+		text_copy(r->c->why, sizeof r->c->why, text);
 	}
 	if (!r->answer || !r->note)
 		return;
-	snprintf(buf, sizeof buf, "the 101's permessage-deflate %s; a client "
-		 "MUST fail the connection (RFC 7692 §7.1)", text);
+	text_format(buf, sizeof buf, "the 101's permessage-deflate %s; a "
+		    "client MUST fail the connection (RFC 7692 §7.1)", text);
 	r->note(r->ctx, 2, code, buf);
 }
 
@@ -234,11 +239,11 @@ static void read_cfg(const struct elem *el, struct reporter *r)
 	memset(c, 0, sizeof *c);
 	c->valid = true;
 	if (el->syntax)
-		problem(r, "deflate_param_syntax", "has a malformed parameter "
-			"list%.*s%s", "", 0, "");
+		problem(r, "deflate_param_syntax",
+			"has a malformed parameter list");
 	if (el->too_many)
-		problem(r, "deflate_param_unknown", "has more than 8 "
-			"parameters%.*s%s", "", 0, "");
+		problem(r, "deflate_param_unknown",
+			"has more than 8 parameters");
 	for (unsigned i = 0; i < el->n; i++) {
 		const struct param *p = &el->p[i];
 		int k = -1;
@@ -248,14 +253,14 @@ static void read_cfg(const struct elem *el, struct reporter *r)
 				k = j;
 		if (k < 0) {
 			problem(r, "deflate_param_unknown", "has the parameter "
-				"'%.*s', which RFC 7692 does not define%s",
-				p->name, p->name_len, "");
+				"'%.*s', which RFC 7692 does not define",
+				PNAME(p));
 			continue;
 		}
 		/* §7.1: "multiple extension parameters with the same name". */
 		if (seen & (1u << k)) {
-			problem(r, "deflate_param_duplicate", "has '%.*s' twice%s",
-				p->name, p->name_len, "");
+			problem(r, "deflate_param_duplicate", "has '%.*s' twice",
+				PNAME(p));
 			continue;
 		}
 		seen |= 1u << k;
@@ -265,7 +270,7 @@ static void read_cfg(const struct elem *el, struct reporter *r)
 			if (p->has_value) {
 				problem(r, "deflate_param_value", "gives "
 					"'%.*s' a value ('%s'); it takes none",
-					p->name, p->name_len, p->value);
+					PNAME(p), p->value);
 				continue;
 			}
 			if (k == 0)
@@ -282,12 +287,15 @@ static void read_cfg(const struct elem *el, struct reporter *r)
 			continue;
 		}
 		if (!v) {
-			problem(r, "deflate_bad_window", p->has_value ?
-				"gives '%.*s' the value '%s', not a window "
-				"size of 8 to 15 bits (RFC 7692 §7.1.2)" :
-				"has '%.*s' without a value%s; it needs 8 to 15 "
-				"(RFC 7692 §7.1.2)",
-				p->name, p->name_len, p->value);
+			if (p->has_value)
+				problem(r, "deflate_bad_window", "gives '%.*s' "
+					"the value '%s', not a window size of "
+					"8 to 15 bits (RFC 7692 §7.1.2)",
+					PNAME(p), p->value);
+			else
+				problem(r, "deflate_bad_window", "has '%.*s' "
+					"without a value; it needs 8 to 15 "
+					"(RFC 7692 §7.1.2)", PNAME(p));
 			continue;
 		}
 		if (k == 2)
@@ -348,7 +356,6 @@ static bool offer_fn(const char *e, size_t n, void *arg)
 		return false;
 	parse_elem(e, n, &el);
 	o->r.c = &o->c[o->n - 1];
-	o->r.offer = o->n;
 	read_cfg(&el, &o->r);
 	return false;
 }
@@ -371,7 +378,8 @@ bool pmd_negotiate(const char *offers, const char *answer, size_t answer_len,
 	struct offers os;
 	struct elem el;
 	struct cfg ans;
-	struct reporter ar = { note, ctx, true, 0, &ans };
+	struct reporter ar = { .note = note, .ctx = ctx, .answer = true,
+			       .c = &ans };
 	char buf[400];
 	const char *code = NULL;
 	unsigned best = 0;
@@ -383,9 +391,8 @@ bool pmd_negotiate(const char *offers, const char *answer, size_t answer_len,
 	p->client_max_window_bits = 15;
 
 	/* The offers: each must be valid, else the server MUST decline it
-	 * (§7.1); noted so a server that accepted one anyway is explained. */
-	os.r.note = note;
-	os.r.ctx = ctx;
+	 * (§7.1); recorded (not noted: r.answer is false) so a server that
+	 * accepted one anyway is explained. */
 	pmd_ext_each(offers, offer_fn, &os);
 	p->offers = os.n;
 	unsigned kept = os.n < PMD_MAX_OFFERS ? os.n : PMD_MAX_OFFERS;
@@ -416,7 +423,7 @@ bool pmd_negotiate(const char *offers, const char *answer, size_t answer_len,
 		} else if (!code) {
 			code = c;
 			best = i + 1;
-			snprintf(why, sizeof why, "%s", w);
+			text_copy(why, sizeof why, w);
 		}
 	}
 	if (!p->offer && code && note) {

@@ -19,15 +19,28 @@ static bool cp_unsafe(uint32_t cp)
 	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
 }
 
-/* The high bit of each byte of w that a terminal must not get as it is
- * (below 0x20, DEL and above, '\\'), as json_unsafe8 below does it. */
+/* Word-at-a-time byte classes, with the classic bit tricks: (x - 0x01..)
+ * & ~x & 0x80.. flags the bytes of x that are zero, and likewise below
+ * 0x20 with 0x20..; adding 0x01.. sets the high bit of a 0x7f byte.  A
+ * borrow or carry runs only upwards from a flagged byte, so the first
+ * flagged byte in memory order is a real one. */
+#define ONES8 0x0101010101010101ull
+#define HIGH8 (ONES8 * 0x80)
+
+/* The high bit of each byte of w equal to c. */
+static uint64_t bytes_equal8(uint64_t w, uint8_t c)
+{
+	uint64_t x = w ^ (ONES8 * c);
+
+	return (x - ONES8) & ~x & HIGH8;
+}
+
+/* The high bit of each byte of w that a terminal must not get as it is:
+ * below 0x20, DEL and above, '\\'. */
 static uint64_t term_unsafe8(uint64_t w)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
-	uint64_t b = w ^ (ones * '\\');
-
-	return (((w - ones * 0x20) & ~w) | (w | (w + ones)) |
-		((b - ones) & ~b)) & high;
+	return ((((w - ONES8 * 0x20) & ~w) | (w | (w + ONES8))) & HIGH8) |
+	       bytes_equal8(w, '\\');
 }
 
 void esc_term(struct obuf *o, const uint8_t *p, size_t n)
@@ -79,19 +92,11 @@ void esc_term(struct obuf *o, const uint8_t *p, size_t n)
 	}
 }
 
-/* The high bit of each byte of w that needs escaping in JSON (a control
- * character, DEL or above, '"' or '\\'), found a word at a time with the
- * classic bit tricks: (x - 0x01..) & ~x & 0x80.. flags the bytes that are
- * zero, and likewise below 0x20 with 0x20..; adding 0x01.. sets the high
- * bit of a 0x7f byte.  A borrow or carry runs only upwards from a flagged
- * byte, so the first flagged byte in memory order is a real one. */
+/* The high bit of each byte of w that needs escaping in JSON: what a
+ * terminal must not get, and '"'. */
 static uint64_t json_unsafe8(uint64_t w)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
-	uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-
-	return (((w - ones * 0x20) & ~w) | (w | (w + ones)) |
-		((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+	return term_unsafe8(w) | bytes_equal8(w, '"');
 }
 
 /* \uXXXX for a code point of the BMP, at w; returns the end. */

@@ -1,7 +1,7 @@
 /* legmap.c - intrusive chained hash of per-leg output state. */
 #include "legmap.h"
 
-#include <stddef.h>
+#include <stdlib.h>
 
 struct legmap_node *legmap_find(const struct legmap *m, uint64_t id)
 {
@@ -19,6 +19,19 @@ void legmap_add(struct legmap *m, struct legmap_node *n, uint64_t id)
 	n->id = id;
 	n->next = *b;
 	*b = n;
+}
+
+struct legmap_node *legmap_get(struct legmap *m, uint64_t id, bool create,
+			       size_t size)
+{
+	struct legmap_node *n = legmap_find(m, id);
+
+	if (n || !create)
+		return n;
+	n = calloc(1, size);
+	if (n)
+		legmap_add(m, n, id);
+	return n;
 }
 
 void legmap_remove(struct legmap *m, struct legmap_node *n)

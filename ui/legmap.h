@@ -8,6 +8,8 @@
 #ifndef WSTAP_LEGMAP_H
 #define WSTAP_LEGMAP_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LEGMAP_BUCKETS 1024 /* legs alive at once are few; chains stay short */
@@ -24,6 +26,11 @@ struct legmap {
 struct legmap_node *legmap_find(const struct legmap *m, uint64_t id);
 /* Adds n under id (n is not in the map). */
 void legmap_add(struct legmap *m, struct legmap_node *n, uint64_t id);
+/* The entry for id; when there is none and `create` is set, a zeroed one
+ * of `size` bytes (a struct that starts with its legmap_node) is added.
+ * NULL when absent and not created, or out of memory. */
+struct legmap_node *legmap_get(struct legmap *m, uint64_t id, bool create,
+			       size_t size);
 /* Removes n (which is in the map). */
 void legmap_remove(struct legmap *m, struct legmap_node *n);
 /* Iteration without removal: the node after prev (the first for NULL),

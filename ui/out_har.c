@@ -687,15 +687,11 @@ static void render_entry(struct har *h, const struct leg *l,
 
 static struct hleg *find(struct har *h, uint64_t id, bool create)
 {
-	struct hleg *hl = (struct hleg *)legmap_find(&h->by_id, id);
+	struct hleg *hl = (struct hleg *)legmap_get(&h->by_id, id, create,
+						    sizeof *hl);
 
-	if (hl || !create)
-		return hl;
-	hl = calloc(1, sizeof *hl);
-	if (hl) {
+	if (hl)
 		hl->msgs.max = HAR_MSGS_MAX;
-		legmap_add(&h->by_id, &hl->node, id);
-	}
 	return hl;
 }
 

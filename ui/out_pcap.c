@@ -213,14 +213,7 @@ static void leg_file_name(const struct psplit *s, const struct leg *l,
 
 static struct pleg *find(struct psplit *s, uint64_t id, bool create)
 {
-	struct pleg *p = (struct pleg *)legmap_find(&s->legs, id);
-
-	if (p || !create)
-		return p;
-	p = calloc(1, sizeof *p);
-	if (p)
-		legmap_add(&s->legs, &p->node, id);
-	return p;
+	return (struct pleg *)legmap_get(&s->legs, id, create, sizeof(struct pleg));
 }
 
 static void forget(struct psplit *s, struct pleg *p)

@@ -77,14 +77,8 @@ static void mem_write(void *ctx, const char *p, size_t n)
 
 static struct leg_text *find(struct transcript *t, uint64_t id, bool create)
 {
-	struct leg_text *lt = (struct leg_text *)legmap_find(&t->legs, id);
-
-	if (lt || !create)
-		return lt;
-	lt = calloc(1, sizeof *lt);
-	if (lt)
-		legmap_add(&t->legs, &lt->node, id);
-	return lt;
+	return (struct leg_text *)legmap_get(&t->legs, id, create,
+					     sizeof(struct leg_text));
 }
 
 /* Starts a block of a leg's text at capture time ts. */

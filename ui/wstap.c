@@ -400,31 +400,41 @@ int main(int argc, char **argv)
 	rc = load_keys(&o, &keys);
 	if (rc)
 		return rc;
+	struct analyzer_cfg cfg = {
+		.max_message = o.max_message,
+		.max_inflate = o.max_inflate,
+		.memcap = o.memcap,
+		.only_ids = o.only,
+		.n_only = o.n_only,
+		/* Live runs last for days: a connection silent for 5 minutes
+		 * is reported and its memory released.  Files keep every
+		 * connection to the end unless --idle asks otherwise. */
+		.idle_timeout = o.idle_set ? o.idle : o.iface ? 300.0 : 0.0,
+		.keylog = keys,
+	};
+	struct capture_opts co = {
+		.path = o.read,
+		.filter = o.filter,
+		.max_packets = o.count,
+		.progress = !o.quiet && isatty(STDERR_FILENO),
+	};
+	struct live_opts lo = {
+		.iface = o.iface,
+		.filter = o.filter,
+		.max_packets = o.count,
+		.duration = o.duration,
+		.buffer_kib = o.buffer_kib ? o.buffer_kib : 32768,
+		.promisc = !o.no_promisc,
+		.verbose = o.verbose,
+		.quiet = o.quiet,
+	};
 	if (o.browse) {
-		struct analyzer_cfg bcfg = {
-			.max_message = o.max_message,
-			.max_inflate = o.max_inflate,
-			.memcap = o.memcap,
-			.only_ids = o.only,
-			.n_only = o.n_only,
-			.idle_timeout = o.idle_set ? o.idle : 0.0,
-			.keylog = keys,
-		};
-		struct capture_opts bco = {
-			.path = o.read, .filter = o.filter, .max_packets = o.count,
-		};
-		/* Live: legs idle for 5 minutes end as they do without -b;
-		 * nothing goes to stderr while the screen is the browser's
-		 * (no "listening on" or -v lines: the status line has them). */
-		struct live_opts blo = {
-			.iface = o.iface, .filter = o.filter,
-			.max_packets = o.count, .duration = o.duration,
-			.buffer_kib = o.buffer_kib ? o.buffer_kib : 32768,
-			.promisc = !o.no_promisc, .quiet = true,
-		};
-		if (o.iface && !o.idle_set)
-			bcfg.idle_timeout = 300.0;
-		return browse_run(&bco, o.iface ? &blo : NULL, &bcfg);
+		/* Nothing goes to stderr while the screen is the browser's (no
+		 * "listening on" or -v lines: the status line has them). */
+		co.progress = false;
+		lo.verbose = false;
+		lo.quiet = true;
+		return browse_run(&co, o.iface ? &lo : NULL, &cfg);
 	}
 
 	FILE *out = stdout;
@@ -483,39 +493,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	struct analyzer_cfg cfg = {
-		.max_message = o.max_message,
-		.max_inflate = o.max_inflate,
-		.memcap = o.memcap,
-		.only_ids = o.only,
-		.n_only = o.n_only,
-		/* Live runs last for days: a connection silent for 5 minutes
-		 * is reported and its memory released.  Files keep every
-		 * connection to the end unless --idle asks otherwise. */
-		.idle_timeout = o.idle_set ? o.idle : o.iface ? 300.0 : 0.0,
-		.keylog = keys,
-	};
 	struct analyzer *a = analyzer_new(&cfg, &sink);
 	if (!a) {
 		fputs("wstap: out of memory\n", stderr);
 		return 1;
 	}
-	struct capture_opts co = {
-		.path = o.read,
-		.filter = o.filter,
-		.max_packets = o.count,
-		.progress = !o.quiet && isatty(STDERR_FILENO),
-	};
-	struct live_opts lo = {
-		.iface = o.iface,
-		.filter = o.filter,
-		.max_packets = o.count,
-		.duration = o.duration,
-		.buffer_kib = o.buffer_kib ? o.buffer_kib : 32768,
-		.promisc = !o.no_promisc,
-		.verbose = o.verbose,
-		.quiet = o.quiet,
-	};
 	struct capture_result res;
 	struct live_stats ls;
 	if (o.iface)

@@ -60,11 +60,33 @@ static void test_find_add_remove(void)
 	CU_ASSERT_PTR_NULL(legmap_find(&m, 7));
 }
 
+/* legmap_get finds, creates zeroed entries only when asked, and keeps
+ * one entry per id. */
+static void test_get(void)
+{
+	static struct legmap m;
+	struct item *a = (struct item *)legmap_get(&m, 42, false, sizeof *a);
+
+	CU_ASSERT_PTR_NULL(a);
+	a = (struct item *)legmap_get(&m, 42, true, sizeof *a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->tag, 0);
+	a->tag = 7;
+	struct item *b = (struct item *)legmap_get(&m, 42, true, sizeof *b);
+	CU_ASSERT_PTR_EQUAL(b, a);
+	CU_ASSERT_EQUAL(b->tag, 7);
+	CU_ASSERT_PTR_EQUAL(legmap_find(&m, 42), &a->node);
+	legmap_remove(&m, &a->node);
+	free(a);
+	CU_ASSERT_PTR_NULL(legmap_find(&m, 42));
+}
+
 int add_legmap_suite(void)
 {
 	CU_pSuite s = CU_add_suite("legmap", NULL, NULL);
 	if (!s || !CU_add_test(s, "find, add, remove, iterate, drain",
-			       test_find_add_remove))
+			       test_find_add_remove) ||
+	    !CU_add_test(s, "get: find or create", test_get))
 		return -1;
 	return 0;
 }

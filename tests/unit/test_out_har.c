@@ -202,7 +202,10 @@ static void test_websocket(void)
 		      "1 pong from the server."));
 	CU_ASSERT(has("Closed by the client with code 1000."));
 	/* the CONNECT entry is first, then the WebSocket */
-	CU_ASSERT(strstr(out.b, "CONNECT") < strstr(out.b, "websocket"));
+	const char *conn = strstr(out.b, "CONNECT"), *ws = strstr(out.b, "websocket");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(conn);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+	CU_ASSERT(conn < ws);
 }
 
 /* Regression: a WebSocket opened inside decrypted TLS was written as

@@ -1035,7 +1035,7 @@ static void test_error_kinds(void)
 		for (int i = 0; i < 2; i++) {
 			pmd_begin(p, 1000);
 			ok = pmd_feed(p, msgs[i].p, msgs[i].n, NULL, NULL) &&
-			     pmd_end(p, NULL, NULL);
+			     pmd_end(p, NULL, NULL) && ok;
 		}
 		uint64_t at = 1;
 		CU_ASSERT_TRUE(ok);
